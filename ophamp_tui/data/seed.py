@@ -1,0 +1,149 @@
+"""Realistic fictional cases for training, demonstrations and benchmarks.
+
+Every name here is invented. Cases vary in offence, injury, how far they have
+got, the suspect's path and the outcome; some are overdue and some victims
+appear more than once (repeat victims).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from . import choices as C
+from .checklist import STEPS
+from .clock import as_utc, iso, now_utc
+from .edits import new_case_id
+from .models import Actor, Case, HistoryEntry, Incident, LogEntry, StepStatus, Suspect, Victim
+
+FIRST = ["Amira", "Ben", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Harry", "Isla", "Jamal", "Kasia", "Liam",
+         "Maya", "Niall", "Olu", "Priya", "Quinn", "Rhys", "Sana", "Tom", "Uma", "Vik", "Wren", "Yusuf", "Zoe"]
+LAST = ["Ashdown", "Bramley", "Carver", "Dunmore", "Ellery", "Fenwick", "Garside", "Hollis", "Ingram", "Jessop",
+        "Kettle", "Lowther", "Marsh", "Northcott", "Ormerod", "Pask", "Quayle", "Rudd", "Selby", "Tarrant"]
+PLACES = ["custody suite, Northgate", "High Street outside the Crown", "A&E waiting room", "Riverside estate",
+          "Market Square", "Station Road layby", "football ground, north stand", "bus station concourse"]
+IMPACT_NOTES = ["Not sleeping well; worried about going back on the same beat.",
+                "Family upset; partner wants them to change role.",
+                "Confidence knocked when dealing with groups.",
+                "Anxious awaiting blood test results after spitting.", ""]
+
+
+def _person(rng: random.Random, prefix: str = "") -> Actor:
+    return Actor(name=f"{prefix}{rng.choice(FIRST)} {rng.choice(LAST)}", number=str(rng.randint(1000, 9999)))
+
+
+def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = None) -> Case:
+    """One case at a random point of its story."""
+    occurred = as_utc(now) - timedelta(days=rng.choice([0, 0, 1, 2, 5, 10, 20, 40, 90, 200]), hours=rng.randint(1, 20))
+    role = rng.choice([r for r, _ in C.VICTIM_ROLES])
+    victim = victim or Victim(
+        name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", number=str(rng.randint(10000, 99999)), role=role
+    )
+    offence = rng.choice([o for o, _ in C.OFFENCES if o != "other"])
+    method = rng.choice([m for m, _ in C.METHODS if m != "other"])
+    injury = rng.choice(["none", "none", "minor", "minor", "abh", "serious"])
+    hate = offence == "racial_s29" or rng.random() < 0.08
+    sergeant = _person(rng, "PS ")
+    case = Case(
+        id=new_case_id(occurred) + rng.choice("ABCDEFGHJK"),
+        created_at=occurred + timedelta(minutes=rng.randint(10, 90)),
+        created_by=sergeant,
+        victim=victim,
+        incident=Incident(
+            occurred_at=occurred,
+            location=rng.choice(PLACES),
+            offence=offence,
+            method=method,
+            injury=injury,
+            medical={"none": "none", "minor": "first_aid", "abh": "ae", "serious": "admitted"}[injury],
+            impact=rng.sample([i for i, _ in C.IMPACTS], rng.randint(0, 3)),
+            impact_notes=rng.choice(IMPACT_NOTES),
+        ),
+        suspect=Suspect(identified=rng.random() < 0.85, status="identified"),
+        hate_crime=hate,
+        hate_strands=[rng.choice([s for s, _ in C.HATE_STRANDS])] if hate else [],
+    )
+    age = as_utc(now) - occurred
+    # How far the story has got: older cases are further on, but some are stuck (attrition points).
+    reach = min(len(STEPS), int(age.days / 6) + rng.randint(0, 6))
+    oic = _person(rng, "DC ")
+    for sdef in STEPS[:reach]:
+        if sdef.key == "senior_review" and rng.random() < 0.5:
+            break
+        at = min(as_utc(now), occurred + timedelta(hours=1 + sdef.number * rng.randint(2, 30)))
+        rec = case.steps[sdef.key]
+        if sdef.key == "support_handover" and rng.random() < 0.1:
+            rec.status, rec.na_reason = StepStatus.NOT_APPLICABLE, "Victim back on duty the same shift, no duties to hand over."
+        else:
+            rec.status = StepStatus.DONE
+        rec.by, rec.at = sergeant, at
+        rec.fields = _fields(rng, sdef.key, at, sergeant, oic, case)
+    _story(rng, case, now, oic)
+    case.history.append(HistoryEntry(at=case.created_at, by=sergeant, rev=0, field="case", new="created (fictional)"))
+    return case
+
+
+def _fields(rng: random.Random, key: str, at: datetime, sgt: Actor, oic: Actor, case: Case) -> dict:
+    w = iso(at)
+    return {
+        "supervisor_aware": {"supervisor_name": sgt.name, "supervisor_number": sgt.number, "aware_at": w,
+                             "inspector_told": True, "colleagues_checked": rng.random() < 0.8},
+        "welfare_contact": {"contact_at": w, "contact_method": rng.choice(["phone", "in_person"]),
+                            "how_are_you": "Shaken but OK; wants to finish the shift.", "medical": case.incident.medical,
+                            "suspect_arrested": rng.choice(["yes", "no"])},
+        "support_handover": {"support_needed": rng.choice(["yes", "no"]), "handover_needed": "no"},
+        "statement": {"taker_name": f"PC {rng.choice(FIRST)} {rng.choice(LAST)}", "taker_number": str(rng.randint(1000, 9999)),
+                      "statement_at": w, "impact": "Describes anxiety at work and at home.",
+                      "vps": rng.choice(["taken", "later"])},
+        "crime_recorded": {"crime_ref": f"CR/{rng.randint(10000, 99999)}/{at:%y}", "offence": case.incident.offence,
+                           "recorder_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "recorder_number": str(rng.randint(1000, 9999)),
+                           "recorded_at": w},
+        "oic_assigned": {"oic_name": oic.name, "oic_number": oic.number, "assigned_at": w, "victim_told": True},
+        "kept_informed": {"frequency": rng.choice(["7", "14", "28"])},
+        "longer_term": {"sick_leave": False},
+        "outcome": {},
+        "senior_review": {"reviewer_name": f"Ch Insp {rng.choice(LAST)}", "reviewer_number": str(rng.randint(100, 999)),
+                          "reviewed_at": w, "findings": "Process followed; good early welfare contact.", "signed_off": True},
+    }[key]
+
+
+def _story(rng: random.Random, case: Case, now: datetime, oic: Actor) -> None:
+    """The suspect's path, the updates, welfare contacts and outcome, consistent with the steps."""
+    if not case.steps["oic_assigned"].status.finished:
+        return
+    t = case.incident.occurred_at + timedelta(hours=2)
+    path = rng.choice([["arrested", "charged"], ["arrested", "rui"], ["arrested", "bail", "nfa"],
+                       ["voluntary_interview", "rui", "nfa"], ["arrested", "charged"], ["identified"]])
+    for kind in path:
+        t = min(as_utc(now), t + timedelta(days=rng.randint(0, 12)))
+        case.status_history.append(LogEntry(at=t, by=oic, kind=kind, summary=""))
+        case.suspect.status = kind
+        if rng.random() < 0.8:  # most events get their update in time; some are overdue
+            case.updates.append(LogEntry(at=min(as_utc(now), t + timedelta(hours=rng.randint(2, 60))), by=oic,
+                                         method=rng.choice(["phone", "email", "in_person"]),
+                                         summary="Told the victim what happened to the suspect."))
+    if rng.random() < 0.3:
+        case.referrals.append(LogEntry(at=t, by=oic, kind=rng.choice([s for s, _ in C.REFERRAL_SERVICES]),
+                                       done_at=t + timedelta(days=1) if rng.random() < 0.7 else None))
+    final = case.suspect.status
+    outcome = {"charged": rng.choice(["charged", "convicted"]), "nfa": rng.choice(sorted(C.POLICE_NFA_OUTCOMES))}.get(final)
+    rec = case.steps["outcome"]
+    if outcome and rec.status is StepStatus.DONE:
+        rec.fields = {"outcome": outcome, "decided_at": iso(t), "victim_told_at": iso(t + timedelta(hours=5)),
+                      "nfa_discussed": outcome in C.VRR_OUTCOMES or None, "vrr_explained": outcome in C.VRR_OUTCOMES or None,
+                      "vrr_requested": "no"}
+    elif rec.status is StepStatus.DONE:
+        rec.status, rec.fields = StepStatus.IN_PROGRESS, {}
+        case.steps["senior_review"].status = StepStatus.NOT_STARTED
+        case.steps["senior_review"].fields = {}
+
+
+def fictional_cases(count: int, *, seed: int = 2016, now: datetime | None = None) -> list[Case]:
+    """``count`` cases; about one victim in eight appears again (a repeat victim)."""
+    rng = random.Random(seed)
+    now = now or now_utc()
+    cases: list[Case] = []
+    for _ in range(count):
+        again = cases and rng.random() < 0.12
+        cases.append(fictional_case(rng, now, rng.choice(cases).victim if again else None))
+    return cases

@@ -1,0 +1,335 @@
+"""The case store: TinyDB JSON files on disk that never lose a saved step.
+
+Layout of a store directory (0700, every file 0600)::
+
+    store.json            what this directory is, and its schema version
+    cases/<id>.json       one TinyDB file per case (table "case", one document)
+    cases/<id>.json.bak   the previous version of that case: the last good copy
+    index/<nn>.json       64 shards of a small summary index, for the case list
+    .lock                 the cross-process write lock
+
+Saving a step rewrites one case file and one index shard, so it costs about
+one case however many cases the store holds. Case files are written
+atomically and durably (see ``atomic``). The index is a cache derived from
+the case files: each entry remembers the size and mtime of the file it was
+made from, so an index left behind by a crash is noticed and remade on open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from pydantic import ValidationError
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from . import atomic
+from .clock import fmt_local, now_utc
+from .edits import EditError, apply
+from .migrate import SchemaError, upgrade
+from .models import SCHEMA_VERSION, Actor, Case, LogEntry
+from .rules import summarise
+
+STORE_FORMAT = "ophamp-store"
+SHARDS = 64
+CASE_TABLE = "case"
+
+
+class StoreError(Exception):
+    """Something about the store the user must be told; the message says what to do."""
+
+
+class StoreCorruptError(StoreError):
+    def __init__(self, path: Path, problem: str):
+        self.path = path
+        self.problem = problem
+        backup = path.with_name(path.name + ".bak")
+        hint = (
+            f" The last good copy is {backup}: close ophamp, then copy it over the damaged file to recover."
+            if backup.exists()
+            else " No earlier copy exists; restore it from your backups."
+        )
+        super().__init__(f"{path} {problem}. It has not been changed.{hint}")
+
+
+class StoreBusyError(StoreError):
+    pass
+
+
+class ConflictError(StoreError):
+    """Someone else changed the same field since this user last read the case."""
+
+    def __init__(self, fields: list[str], by: Actor, at: datetime):
+        self.fields = fields
+        super().__init__(
+            f"{by.short()} changed this at {fmt_local(at)} while you had it open. "
+            "Your change was not saved; the case has been reloaded: check it and enter it again."
+        )
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that refuses damaged files and replaces whole files atomically."""
+
+    def __init__(self, path: str | Path, *, durable: bool = True, keep_previous: bool = True):
+        self.path = Path(path)
+        self.durable = durable
+        self.backup = self.path.with_name(self.path.name + ".bak") if keep_previous else None
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"Cannot read {self.path}: {exc.strerror}.") from None
+        if not raw.strip():
+            raise StoreCorruptError(self.path, "is empty")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise StoreCorruptError(self.path, "is damaged (not complete JSON)") from None
+        if not isinstance(data, dict):
+            raise StoreCorruptError(self.path, "is not an ophamp file")
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        atomic.atomic_write(self.path, payload, durable=self.durable, keep_previous=self.backup)
+
+
+class Store:
+    """All reads and writes of cases go through one of these."""
+
+    def __init__(self, root: Path | str, *, lock_timeout: float = 10.0, clock: Callable[[], datetime] = now_utc):
+        self.root = Path(root).expanduser()
+        self.clock = clock
+        self._open_root()
+        self.cases_dir = self.root / "cases"
+        self.index_dir = self.root / "index"
+        for d in (self.cases_dir, self.index_dir):
+            atomic.make_private_dir(d)
+            atomic.remove_stale_temps(d)
+        self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout, mode=0o600)
+        self._index: dict[str, dict] = {}
+        self.refresh()
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def _open_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root} is a file, not a store directory. Give --store a directory.")
+        try:
+            atomic.make_private_dir(self.root)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the store at {self.root}: {exc.strerror}.") from None
+        meta_path = self.root / "store.json"
+        if meta_path.exists():
+            meta = AtomicJSONStorage(meta_path, keep_previous=False).read() or {}
+            if meta.get("format") != STORE_FORMAT:
+                raise StoreCorruptError(meta_path, "is not an ophamp store description")
+            schema = meta.get("schema")
+            if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.root} was written by a newer ophamp (schema {schema}). Update ophamp to open it."
+                )
+            return
+        if any(not p.name.startswith(".") for p in self.root.iterdir()):
+            raise StoreError(
+                f"{self.root} is not empty and is not an ophamp store. Choose an empty or new directory."
+            )
+        meta = {"format": STORE_FORMAT, "schema": SCHEMA_VERSION, "created": now_utc().isoformat()}
+        AtomicJSONStorage(meta_path, keep_previous=False).write(meta)
+
+    # --- the index -----------------------------------------------------------------------------
+
+    def _shard_of(self, case_id: str) -> int:
+        return zlib.crc32(case_id.encode()) % SHARDS
+
+    def _shard_path(self, shard: int) -> Path:
+        return self.index_dir / f"{shard:02x}.json"
+
+    def _read_shard(self, shard: int) -> dict[str, dict]:
+        try:
+            data = AtomicJSONStorage(self._shard_path(shard), keep_previous=False).read() or {}
+        except StoreCorruptError:
+            return {}  # the index is a cache: a damaged shard is remade from the case files
+        entries = data.get("index", {})
+        return entries if isinstance(entries, dict) else {}
+
+    def _write_shard(self, shard: int) -> None:
+        entries = {cid: s for cid, s in self._index.items() if self._shard_of(cid) == shard}
+        # Not fsynced: if a crash loses it, refresh() notices the mismatch and remakes it.
+        AtomicJSONStorage(self._shard_path(shard), durable=False, keep_previous=False).write({"index": entries})
+
+    def refresh(self) -> None:
+        """Bring the index up to date with the case files (after a crash or another instance's saves)."""
+        if not self._index:
+            for shard in range(SHARDS):
+                self._index.update(self._read_shard(shard))
+        seen: set[str] = set()
+        dirty: set[int] = set()
+        for entry in os.scandir(self.cases_dir):
+            name = entry.name
+            if not name.endswith(".json") or name.startswith("."):
+                continue
+            case_id = name[: -len(".json")]
+            seen.add(case_id)
+            st = entry.stat()
+            known = self._index.get(case_id)
+            if known and known.get("_mtime") == st.st_mtime_ns and known.get("_size") == st.st_size:
+                continue
+            self._index[case_id] = self._summary_from_file(case_id, st)
+            dirty.add(self._shard_of(case_id))
+        for case_id in [c for c in self._index if c not in seen]:
+            del self._index[case_id]
+            dirty.add(self._shard_of(case_id))
+        for shard in dirty:
+            try:
+                self._write_shard(shard)
+            except atomic.WriteFailed:
+                pass  # a read-only store can still be read; the index is remade next time
+
+    def _summary_from_file(self, case_id: str, st: os.stat_result) -> dict:
+        try:
+            summary = summarise(self.load(case_id), self.clock())
+        except StoreError as exc:
+            summary = {"id": case_id, "damaged": str(exc)}
+        summary["_mtime"] = st.st_mtime_ns
+        summary["_size"] = st.st_size
+        return summary
+
+    def summaries(self) -> list[dict]:
+        return list(self._index.values())
+
+    def summary(self, case_id: str) -> dict | None:
+        return self._index.get(case_id)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    # --- cases ---------------------------------------------------------------------------------
+
+    def case_path(self, case_id: str) -> Path:
+        if not case_id or "/" in case_id or case_id.startswith("."):
+            raise StoreError(f"{case_id!r} is not a case reference.")
+        return self.cases_dir / f"{case_id}.json"
+
+    def _db(self, case_id: str) -> TinyDB:
+        return TinyDB(self.case_path(case_id), storage=AtomicJSONStorage)
+
+    def load(self, case_id: str) -> Case:
+        path = self.case_path(case_id)
+        if not path.exists():
+            raise StoreError(f"Case {case_id} is not in this store.")
+        with self._db(case_id) as db:
+            doc = db.table(CASE_TABLE).get(doc_id=1)
+        if doc is None:
+            raise StoreCorruptError(path, "holds no case")
+        try:
+            record, _ = upgrade(dict(doc))
+            return Case.model_validate(record)
+        except SchemaError as exc:
+            raise StoreCorruptError(path, str(exc)) from None
+        except ValidationError as exc:
+            where = ".".join(str(p) for p in exc.errors()[0].get("loc", ()))
+            raise StoreCorruptError(path, f"does not hold a valid case (problem at {where})") from None
+
+    def _write_case(self, case: Case) -> None:
+        path = self.case_path(case.id)
+        with self._db(case.id) as db:
+            db.table(CASE_TABLE).upsert(Document(case.model_dump(mode="json"), doc_id=1))
+        st = path.stat()
+        summary = summarise(case, self.clock())
+        summary["_mtime"] = st.st_mtime_ns
+        summary["_size"] = st.st_size
+        self._index[case.id] = summary
+        try:
+            self._write_shard(self._shard_of(case.id))
+        except atomic.WriteFailed:
+            pass  # the case itself is saved; the index is remade on next open
+
+    def _acquire(self) -> None:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise StoreBusyError(
+                f"Another ophamp has been saving to {self.root} for {self._lock.timeout:.0f} s. "
+                "Nothing was saved: try again, and if it keeps happening close the other ophamp."
+            ) from None
+
+    def create(self, case: Case) -> Case:
+        self._acquire()
+        try:
+            if self.case_path(case.id).exists():
+                raise StoreError(f"A case {case.id} already exists.")
+            self._write_case(case)
+        finally:
+            self._lock.release()
+        return case
+
+    def create_many(self, cases: list[Case]) -> None:
+        """Seed many cases: each case file durable, the index shards written once at the end."""
+        self._acquire()
+        try:
+            for case in cases:
+                path = self.case_path(case.id)
+                if path.exists():
+                    raise StoreError(f"A case {case.id} already exists.")
+                with self._db(case.id) as db:
+                    db.table(CASE_TABLE).insert(Document(case.model_dump(mode="json"), doc_id=1))
+                st = path.stat()
+                self._index[case.id] = {**summarise(case, self.clock()), "_mtime": st.st_mtime_ns, "_size": st.st_size}
+            for shard in {self._shard_of(c.id) for c in cases}:
+                self._write_shard(shard)
+        finally:
+            self._lock.release()
+
+    def update(
+        self,
+        case_id: str,
+        by: Actor,
+        *,
+        sets: dict[str, Any] | None = None,
+        appends: dict[str, LogEntry | dict] | None = None,
+        base_rev: int | None = None,
+    ) -> Case:
+        """Apply changes to the case as it is on disk now, and save it before returning.
+
+        ``base_rev`` is the revision the user was looking at. A change to a
+        field someone else changed since then is refused (ConflictError);
+        changes to other fields are merged.
+        """
+        self._acquire()
+        try:
+            current = self.load(case_id)
+            if base_rev is not None and current.rev != base_rev and sets:
+                theirs = [h for h in current.history if h.rev > base_rev and h.field in sets]
+                if theirs:
+                    last = theirs[-1]
+                    raise ConflictError([h.field for h in theirs], last.by, last.at)
+            try:
+                updated, changed = apply(current, by, self.clock(), sets=sets, appends=appends)
+            except EditError as exc:
+                raise StoreError(str(exc)) from None
+            if changed:
+                self._write_case(updated)
+            return updated
+        finally:
+            self._lock.release()
+
+    def victim_cases(self, victim_number: str) -> list[dict]:
+        from .text import normalise_number
+
+        n = normalise_number(victim_number)
+        return sorted(
+            (s for s in self._index.values() if n and s.get("victim_number") == n),
+            key=lambda s: s.get("occurred_at", ""),
+        )
