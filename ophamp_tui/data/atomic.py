@@ -64,6 +64,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, keep_previous
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except OSError as exc:
         raise WriteFailed(path, _reason(exc)) from None
+    link_tmp: Path | None = None
     try:
         try:
             view = memoryview(data)
@@ -81,6 +82,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, keep_previous
         _replace(tmp, path)
     except OSError as exc:
         _unlink_quietly(tmp)
+        if link_tmp is not None:  # the link for the last good copy, if it was not renamed
+            _unlink_quietly(link_tmp)
         raise WriteFailed(path, _reason(exc)) from None
     if durable:
         try:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from . import choices as C
 
-FieldKind = Literal["text", "longtext", "select", "bool", "datetime", "number"]
+FieldKind = Literal["text", "longtext", "select", "multi", "bool", "datetime", "number"]
 
 
 @dataclass(frozen=True)
@@ -325,6 +325,31 @@ STEPS: tuple[StepDef, ...] = (
             FieldDef("signed_off", "Signed off", kind="bool", must_be_true=True),
         ),
     ),
+)
+
+# The case details (new case, edit details): keys are paths into the case record.
+CASE_FORM: tuple[FieldDef, ...] = (
+    FieldDef("victim.name", "Victim's name", required=True, placeholder="e.g. PC Alex Morgan"),
+    FieldDef("victim.number", "Victim's collar/staff no.", kind="number", required=True,
+             help="Used to spot repeat victims and to stop the victim being the OIC."),
+    FieldDef("victim.role", "Victim's role", kind="select", choices=tuple(C.VICTIM_ROLES), required=True),
+    FieldDef("incident.occurred_at", "When it happened", kind="datetime", required=True,
+             placeholder="e.g. today 14:30 or 23/11/2026 14:30"),
+    FieldDef("incident.location", "Where", placeholder="e.g. custody suite, Northgate"),
+    FieldDef("incident.offence", "Offence", kind="select", choices=tuple(C.OFFENCES), required=True),
+    FieldDef("incident.offence_other", "Offence (describe)",
+             required_if=("incident.offence", frozenset({"other"}))),
+    FieldDef("incident.method", "Method", kind="select", choices=tuple(C.METHODS), required=True),
+    FieldDef("incident.injury", "Injury level", kind="select", choices=tuple(C.INJURY_LEVELS), required=True),
+    FieldDef("incident.medical", "Medical care", kind="select", choices=tuple(C.MEDICAL_CARE), required=True),
+    FieldDef("incident.impact", "Impact (not just the injury)", kind="multi", choices=tuple(C.IMPACTS)),
+    FieldDef("incident.impact_notes", "Impact in their words", kind="longtext"),
+    FieldDef("suspect.identified", "Suspect identified", kind="bool"),
+    FieldDef("suspect.status", "Suspect status", kind="select", choices=tuple(C.SUSPECT_STATUSES), required=True),
+    FieldDef("hate_crime", "Hate crime (hostility shown)", kind="bool",
+             help="Puts the victim in the enhanced-rights group: 1-working-day updates."),
+    FieldDef("hate_strands", "Hostility based on", kind="multi", choices=tuple(C.HATE_STRANDS),
+             required_if=("hate_crime", frozenset({True}))),
 )
 
 STEP_KEYS: tuple[str, ...] = tuple(s.key for s in STEPS)

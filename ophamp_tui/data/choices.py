@@ -29,6 +29,19 @@ OFFENCES: list[Choice] = [
     ("other", "Other (describe)"),
 ]
 
+OFFENCE_SHORT = {
+    "aew_s1": "Emergency worker s1",
+    "pa_s89": "Constable s89",
+    "abh_s47": "ABH s47",
+    "gbh_s20": "GBH s20",
+    "gbh_s18": "GBH s18 intent",
+    "threats_s16": "Threats to kill",
+    "sexual": "Sexual assault",
+    "racial_s29": "Aggravated s29",
+    "public_order": "Public order",
+    "other": "Other",
+}
+
 # Summary-only offences: proceedings must start within 6 months of the offence.
 SUMMARY_OFFENCES = {"aew_s1", "pa_s89", "public_order"}
 

@@ -102,7 +102,10 @@ def parse_local(text: str, *, now: datetime | None = None, require_time: bool = 
             raise DateInputError(f"Add a time after '{rel.group(1)}', {EXAMPLE}.")
     try:
         default = datetime.combine(base_day or date(2000, 1, 1), time(0, 0))
-        parsed = date_parser.parse(raw, dayfirst=True, default=default, fuzzy=False)
+        # Day first (23/11/2026), except a year-first ISO-style date (2026-11-23), which dateutil
+        # would otherwise read as year-day-month when told dayfirst.
+        year_first = re.match(r"\d{4}[-/.]", raw) is not None
+        parsed = date_parser.parse(raw, dayfirst=not year_first, yearfirst=year_first, default=default, fuzzy=False)
     except (ValueError, OverflowError, date_parser.ParserError):
         raise DateInputError(f"Could not read '{text.strip()[:40]}' as a date and time ({EXAMPLE}).") from None
     if parsed.tzinfo is not None:

@@ -19,7 +19,7 @@ from .models import Actor, Case, HistoryEntry, Incident, LogEntry, Suspect, Vict
 
 LOGS = ("updates", "status_history", "welfare_contacts", "referrals")
 
-_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out over a radio
+ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out over a radio
 
 
 class EditError(ValueError):
@@ -27,7 +27,7 @@ class EditError(ValueError):
 
 
 def new_case_id(when: datetime) -> str:
-    tail = "".join(secrets.choice(_ID_ALPHABET) for _ in range(4))
+    tail = "".join(secrets.choice(ID_ALPHABET) for _ in range(4))
     return f"OH-{as_utc(when):%y%m%d}-{tail}"
 
 

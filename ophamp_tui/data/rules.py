@@ -81,7 +81,7 @@ def check_when(value: datetime, case: Case | None, now: datetime, *, label: str 
 # --- field input --------------------------------------------------------------------------------
 
 
-def parse_field(fdef: FieldDef, raw: Any, case: Case, now: datetime) -> tuple[Any, str | None]:
+def parse_field(fdef: FieldDef, raw: Any, case: Case | None, now: datetime) -> tuple[Any, str | None]:
     """Turn what the user entered into the stored value, or say what to fix.
 
     Returns ``(value, None)`` when it can be saved, ``(None, message)`` when not.
@@ -90,6 +90,12 @@ def parse_field(fdef: FieldDef, raw: Any, case: Case, now: datetime) -> tuple[An
     """
     if fdef.kind == "bool":
         return bool(raw), None
+    if fdef.kind == "multi":
+        allowed = {v for v, _ in fdef.choices}
+        picked = [str(v) for v in (raw or [])]
+        if any(v not in allowed for v in picked):
+            return None, f"Choose only from the options for '{fdef.label}'."
+        return [v for v, _ in fdef.choices if v in picked], None
     text = "" if raw is None else clean_text(str(raw), multiline=fdef.kind == "longtext")
     if text == "":
         return None, None
@@ -104,7 +110,7 @@ def parse_field(fdef: FieldDef, raw: Any, case: Case, now: datetime) -> tuple[An
             return None, str(exc)
         problem = check_when(when, case, now)
         return (None, problem) if problem else (iso(when), None)
-    if fdef.kind == "number" and fdef.not_victim:
+    if fdef.kind == "number" and fdef.not_victim and case is not None:
         problem = victim_conflict(case, text, _ROLE_WORDS.get(fdef.key, "this person"))
         if problem:
             return None, problem
@@ -115,17 +121,23 @@ def parse_field(fdef: FieldDef, raw: Any, case: Case, now: datetime) -> tuple[An
 
 def missing_for_done(sdef: StepDef, record: StepRecord, case: Case, now: datetime) -> dict[str, str]:
     """What stops the step being marked done: field key → what to fix."""
-    values = record.fields
+    return missing(sdef.fields, record.fields, case, now)
+
+
+def missing(
+    fdefs: tuple[FieldDef, ...], values: dict, case: Case | None, now: datetime, *, purpose: str = "to mark this step done"
+) -> dict[str, str]:
+    """Needed fields that are empty and saved values no longer valid: field key → what to fix."""
     problems: dict[str, str] = {}
-    for fdef in sdef.fields:
+    for fdef in fdefs:
         value = values.get(fdef.key)
         needed = fdef.is_required(values)
         if fdef.must_be_true and needed is False and fdef.required_if is None:
             needed = True
         if fdef.kind == "bool" and fdef.must_be_true and needed and value is not True:
-            problems[fdef.key] = f"Tick '{fdef.label}' before marking this step done."
-        elif needed and (value is None or value == ""):
-            problems[fdef.key] = f"'{fdef.label}' is needed to mark this step done."
+            problems[fdef.key] = f"Tick '{fdef.label}' {purpose}."
+        elif needed and (value is None or value == "" or value == []):
+            problems[fdef.key] = f"'{fdef.label}' is needed {purpose}."
         elif value not in (None, "") and fdef.kind != "bool":
             # Re-check saved values: the victim's number or the incident time may have changed since.
             problem = recheck(fdef, value, case, now)
@@ -134,8 +146,10 @@ def missing_for_done(sdef: StepDef, record: StepRecord, case: Case, now: datetim
     return problems
 
 
-def recheck(fdef: FieldDef, value: Any, case: Case, now: datetime) -> str | None:
+def recheck(fdef: FieldDef, value: Any, case: Case | None, now: datetime) -> str | None:
     """Is a value saved earlier still valid against the case as it is now?"""
+    if case is None:
+        return None
     if fdef.kind == "datetime":
         when = from_iso(value) if isinstance(value, str) else None
         return check_when(when, case, now) if when else None
@@ -325,9 +339,9 @@ def summarise(case: Case, now: datetime) -> dict:
     done, total = progress(case)
     nxt = next_step(case)
     people = sorted(
-        {normalise_number(case.steps[s].fields.get(f)) for s, f in PEOPLE_FIELDS}
-        | {normalise_number(case.created_by.number)}
-        - {""}
+        ({normalise_number(case.steps[s].fields.get(f)) for s, f in PEOPLE_FIELDS}
+         | {normalise_number(case.created_by.number)})
+        - {""}  # (set minus binds tighter than union: without the brackets a blank got through)
     )
     return {
         "id": case.id,
@@ -353,3 +367,36 @@ def summarise(case: Case, now: datetime) -> dict:
 
 def step_title(key: str) -> str:
     return step(key).title if key else "Complete"
+
+
+# --- what a step screen shows beside the form ---------------------------------------------------
+
+
+def step_facts(case: Case, key: str, now: datetime) -> list[str]:
+    """Short lines of context for a step: elapsed times, deadlines, what is due."""
+    from .clock import fmt_duration
+
+    facts: list[str] = []
+    fields = case.steps[key].fields
+    incident = case.incident.occurred_at
+    if key == "supervisor_aware":
+        aware = from_iso(fields.get("aware_at"))
+        if aware:
+            facts.append(f"Supervisor knew {fmt_duration(aware - incident)} after the incident.")
+        else:
+            facts.append(f"Incident was {fmt_duration(as_utc(now) - incident)} ago.")
+    if key == "outcome":
+        deadline = vrr_deadline(case)
+        if deadline:
+            scheme = "Police" if vrr_scheme(fields.get("outcome")) == "police" else "CPS"
+            facts.append(f"{scheme} VRR: the victim can ask for a review until {fmt_local(deadline)}.")
+        since = rui_since(case)
+        if since:
+            facts.append(f"Suspect on RUI for {fmt_duration(as_utc(now) - since)}.")
+    if enhanced_rights(case) and key in ("kept_informed", "outcome"):
+        facts.append("Enhanced rights (hate crime): updates within 1 working day.")
+    for due in obligations(case, now):
+        if due.step == key:
+            state = "OVERDUE" if due.overdue(now) else "due"
+            facts.append(f"{due.what}: {state} {fmt_local(due.due_at)}.")
+    return facts

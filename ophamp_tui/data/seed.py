@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from . import choices as C
 from .checklist import STEPS
 from .clock import as_utc, iso, now_utc
-from .edits import new_case_id
+from .edits import ID_ALPHABET
 from .models import Actor, Case, HistoryEntry, Incident, LogEntry, StepStatus, Suspect, Victim
 
 FIRST = ["Amira", "Ben", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Harry", "Isla", "Jamal", "Kasia", "Liam",
@@ -45,7 +45,7 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
     hate = offence == "racial_s29" or rng.random() < 0.08
     sergeant = _person(rng, "PS ")
     case = Case(
-        id=new_case_id(occurred) + rng.choice("ABCDEFGHJK"),
+        id=f"OH-{occurred:%y%m%d}-" + "".join(rng.choice(ID_ALPHABET) for _ in range(5)),
         created_at=occurred + timedelta(minutes=rng.randint(10, 90)),
         created_by=sergeant,
         victim=victim,

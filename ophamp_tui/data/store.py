@@ -126,11 +126,18 @@ class Store:
     def _open_root(self) -> None:
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root} is a file, not a store directory. Give --store a directory.")
+        meta_path = self.root / "store.json"
+        # Refuse someone else's directory before touching it (make_private_dir would chmod it).
+        if self.root.is_dir() and not meta_path.exists() and any(
+            not p.name.startswith(".") for p in self.root.iterdir()
+        ):
+            raise StoreError(
+                f"{self.root} is not empty and is not an ophamp store. Choose an empty or new directory."
+            )
         try:
             atomic.make_private_dir(self.root)
         except OSError as exc:
             raise StoreError(f"Cannot create the store at {self.root}: {exc.strerror}.") from None
-        meta_path = self.root / "store.json"
         if meta_path.exists():
             meta = AtomicJSONStorage(meta_path, keep_previous=False).read() or {}
             if meta.get("format") != STORE_FORMAT:
@@ -162,7 +169,9 @@ class Store:
         except StoreCorruptError:
             return {}  # the index is a cache: a damaged shard is remade from the case files
         entries = data.get("index", {})
-        return entries if isinstance(entries, dict) else {}
+        if not isinstance(entries, dict):
+            return {}
+        return {cid: s for cid, s in entries.items() if isinstance(s, dict)}
 
     def _write_shard(self, shard: int) -> None:
         entries = {cid: s for cid, s in self._index.items() if self._shard_of(cid) == shard}
@@ -244,8 +253,10 @@ class Store:
 
     def _write_case(self, case: Case) -> None:
         path = self.case_path(case.id)
-        with self._db(case.id) as db:
-            db.table(CASE_TABLE).upsert(Document(case.model_dump(mode="json"), doc_id=1))
+        # The whole file in one atomic write, in TinyDB's layout. (TinyDB's upsert merged the new
+        # record into the old one, which kept a schema-1 record's old keys after migration, and wrote
+        # an empty table first when creating, which then became the ".bak" last good copy.)
+        AtomicJSONStorage(path).write({CASE_TABLE: {"1": case.model_dump(mode="json")}})
         st = path.stat()
         summary = summarise(case, self.clock())
         summary["_mtime"] = st.st_mtime_ns

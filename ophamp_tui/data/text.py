@@ -16,7 +16,7 @@ _ESCAPE_SEQ = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS / SOS / PM / APC
-    r"|\x1b[@-Z\\-_]"  # two-character escapes
+    r"|\x1b[ -/]*[0-~]"  # other escapes: ESC c, ESC 7, ESC ( 0, ESC # 8 ...
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 

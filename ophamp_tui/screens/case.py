@@ -1,0 +1,141 @@
+"""The case at a glance: who, what, the ten steps with status, and what is due."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ..data import choices as C
+from ..data.caselist import repeat_ids
+from ..data.checklist import STEPS
+from ..data.clock import fmt_duration, fmt_local
+from ..data.models import Case, StepStatus
+from ..data.rules import enhanced_rights, next_step, obligations, progress
+from ..data.store import Store, StoreError
+
+STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yellow", "not_started": ""}
+
+
+class CaseScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open_step", "Open step", show=False, id="open-step"),
+        Binding("e", "edit_details", "Edit details", id="edit-details", tooltip="Change the victim, incident or suspect"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
+    ]
+
+    def __init__(self, store: Store, case_id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.case_id = case_id
+        self.case: Case = store.load(case_id)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="case-summary")
+        yield Static("", id="case-dues")
+        yield DataTable(id="steps", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#steps", DataTable)
+        table.add_column("#", width=2, key="n")
+        table.add_column("Step", width=30, key="title")
+        table.add_column("Status", width=14, key="status")
+        table.add_column("By / when", width=26, key="who")
+        self.refresh_case(reload=False)
+        nxt = next_step(self.case)
+        if nxt:
+            table.move_cursor(row=nxt.number - 1)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_case()
+
+    def refresh_case(self, reload: bool = True) -> None:
+        if reload:
+            try:
+                self.case = self.store.load(self.case_id)
+            except StoreError as exc:
+                self.notify(str(exc), severity="error", markup=False, timeout=20)
+                return
+        case, now = self.case, self.app.clock()
+        self.query_one("#case-summary", Static).update(self._summary(case, now))
+        self.query_one("#case-dues", Static).update(self._dues(case, now))
+        table = self.query_one("#steps", DataTable)
+        row = table.cursor_row
+        table.clear()
+        nxt = next_step(case)
+        for sdef in STEPS:
+            rec = case.steps[sdef.key]
+            marker = "▶" if nxt is sdef else ""
+            title = Text(f"{sdef.title} {marker}".strip(), no_wrap=True, overflow="ellipsis")
+            who = Text(f"{rec.by.name} {fmt_local(rec.at)}" if rec.by and rec.at else "", no_wrap=True,
+                       overflow="ellipsis")
+            status = Text(rec.status.label, style=STATUS_STYLE[rec.status.value])
+            table.add_row(Text(str(sdef.number)), title, status, who, key=sdef.key)
+        table.move_cursor(row=row)
+
+    def _summary(self, case: Case, now) -> Text:
+        done, total = progress(case)
+        text = Text(no_wrap=False)
+        text.append(f"{case.id}  ", style="bold")
+        text.append(f"{case.victim.name} ({case.victim.number}), {C.label(C.VICTIM_ROLES, case.victim.role)}")
+        text.append(f"   {done}/{total} steps\n", style="bold")
+        offence = C.label(C.OFFENCES, case.incident.offence)
+        if case.incident.offence == "other" and case.incident.offence_other:
+            offence = case.incident.offence_other
+        text.append(f"{offence} · {C.label(C.METHODS, case.incident.method)} · "
+                    f"injury: {C.label(C.INJURY_LEVELS, case.incident.injury).split(' (')[0].lower()}\n")
+        ago = fmt_duration(now - case.incident.occurred_at)
+        text.append(f"{fmt_local(case.incident.occurred_at, with_day=True)} ({ago} ago)")
+        if case.incident.location:
+            text.append(f" · {case.incident.location}")
+        text.append(f"\nSuspect: {C.label(C.SUSPECT_STATUSES, case.suspect.status).lower()}")
+        if case.id in repeat_ids(self.store.summaries()):
+            text.append("  REPEAT VICTIM", style="bold yellow")
+        if enhanced_rights(case):
+            text.append("  HATE CRIME: enhanced rights", style="bold magenta")
+        if case.closed_reason:
+            text.append(f"\nClosed early: {case.closed_reason}", style="bold")
+        return text
+
+    @staticmethod
+    def _dues(case: Case, now) -> Text:
+        dues = obligations(case, now)
+        text = Text()
+        late = [d for d in dues if d.overdue(now)]
+        for d in late[:2]:
+            text.append(f"OVERDUE: {d.what} (was due {fmt_local(d.due_at)})\n", style="bold red")
+        upcoming = [d for d in dues if not d.overdue(now)]
+        if upcoming:
+            d = upcoming[0]
+            text.append(f"Next due: {d.what} by {fmt_local(d.due_at)}")
+        elif not late:
+            nxt = next_step(case)
+            text.append(f"Next: {nxt.title}" if nxt else "All steps finished.")
+        return text
+
+    @on(DataTable.RowSelected, "#steps")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.open_step(str(event.row_key.value))
+
+    def action_open_step(self) -> None:
+        table = self.query_one("#steps", DataTable)
+        self.open_step(STEPS[table.cursor_row].key)
+
+    def open_step(self, key: str) -> None:
+        from .step import StepScreen
+
+        self.app.push_screen(StepScreen(self.store, self.case_id, key))
+
+    def action_edit_details(self) -> None:
+        from .case_details import CaseDetailsScreen
+
+        self.app.push_screen(CaseDetailsScreen(self.store, self.case_id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,37 @@
+"""Change the victim, incident or suspect details of a case; saved field by field."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Header, Label
+
+from ..data.checklist import CASE_FORM, FieldDef
+from ..widgets.fields import FieldRow
+from .form_base import FormScreen
+
+
+class CaseDetailsScreen(FormScreen):
+    BINDINGS = [Binding("escape", "back", "Back", id="back", tooltip="Back to the case (saves first)")]
+
+    def path_for(self, fdef: FieldDef) -> str:
+        return fdef.key
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(classes="form"):
+            yield Label(Content.from_markup("Case details: $id", id=self.case_id), classes="form-title")
+            yield Label(Content("Each field is saved when you leave it."), classes="hint")
+            for fdef in CASE_FORM:
+                yield FieldRow(fdef, self.value_of(fdef))
+            yield Label("", id="saved", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query(FieldRow).first().control.focus()
+
+    def action_back(self) -> None:
+        if self.flush():
+            self.app.pop_screen()

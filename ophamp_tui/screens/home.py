@@ -1,0 +1,147 @@
+"""Home: every case, what needs attention first, filtered as you type."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from ..data.caselist import Row, matches, rows
+from ..data.clock import fmt_local_date
+from ..data.store import Store
+
+MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
+
+EMPTY = (
+    "No cases yet.\n\n"
+    "When a colleague has been assaulted, press N to log it. ophamp then walks you through the ten "
+    "Op Hampshire steps, saving as you go.\n\n"
+    "F1 lists the keys on any screen. Ctrl+P finds any action."
+)
+
+
+class HomeScreen(Screen[None]):
+    AUTO_FOCUS = "#cases"
+    BINDINGS = [
+        Binding("n", "new_case", "New case", id="new-case", tooltip="Log a new assault on a colleague"),
+        Binding("slash", "find", "Find", id="find", tooltip="Type to filter the cases"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
+        Binding("u", "app.switch_user", "Switch user", id="switch-user", tooltip="Change who is using ophamp"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self._rows: list[Row] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter: victim, reference, offence, step…  (/ to focus)", id="filter")
+        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Static(Content(EMPTY), id="empty", classes="empty")
+        yield Label("", id="count", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        table.add_column("Victim", width=18, key="victim")
+        table.add_column("Incident", width=10, key="date")
+        table.add_column("Offence", width=18, key="offence")
+        table.add_column("Done", width=5, key="progress")
+        table.add_column("Next", width=16, key="next")
+        table.add_column("Flags", width=6, key="flags")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.store.refresh()
+        self.reload()
+
+    def reload(self) -> None:
+        self._rows = rows(self.store.summaries(), self.app.clock())
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        query = self.query_one("#filter", Input).value
+        shown = [r for r in self._rows if matches(r, query)] if query.strip() else self._rows
+        table.clear()
+        for row in shown[:MAX_ROWS]:
+            table.add_row(
+                Text(row.victim, no_wrap=True, overflow="ellipsis"),
+                Text(fmt_local_date(row.occurred_at)),
+                Text(row.offence, no_wrap=True, overflow="ellipsis"),
+                Text(row.progress),
+                Text(row.next_step, no_wrap=True, overflow="ellipsis"),
+                self._flags(row),
+                key=row.id,
+            )
+        empty = not self._rows
+        self.query_one("#empty").display = empty
+        table.display = not empty
+        self.query_one("#filter").display = not empty
+        if empty:
+            self.set_focus(None)  # nothing to type into: N and the other keys act at once
+        elif self.focused is None:
+            table.focus()
+        total = len(self._rows)
+        late = sum(1 for r in self._rows if r.overdue)
+        text = f"{len(shown)} of {total} cases" if query.strip() else f"{total} cases"
+        if len(shown) > MAX_ROWS:
+            text += f" (first {MAX_ROWS} shown: type to filter)"
+        if late:
+            text += f" · {late} with something overdue"
+        text += " · ! overdue  R repeat victim  H hate crime"
+        self.query_one("#count", Label).update(Content(text) if not empty else Content(""))
+
+    @staticmethod
+    def _flags(row: Row) -> Text:
+        flags = Text()
+        if row.state == "damaged":
+            flags.append("DMG", style="bold red")
+        if row.overdue:
+            flags.append("!", style="bold red")
+        if row.repeat:
+            flags.append("R", style="bold yellow")
+        if row.hate:
+            flags.append("H", style="bold magenta")
+        return flags
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#filter")
+    def _to_table(self) -> None:
+        self.query_one("#cases", DataTable).focus()
+
+    def action_find(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        self.query_one("#cases", DataTable).focus()
+
+    def action_new_case(self) -> None:
+        from .new_case import NewCaseScreen
+
+        if self.app.require_user() is not None:
+            self.app.push_screen(NewCaseScreen(self.store))
+
+    @on(DataTable.RowSelected, "#cases")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.open_case(str(event.row_key.value))
+
+    def open_case(self, case_id: str) -> None:
+        from .case import CaseScreen
+
+        summary = self.store.summary(case_id) or {}
+        if summary.get("damaged"):
+            self.notify(summary["damaged"], title="This case cannot be opened", severity="error", markup=False,
+                        timeout=20)
+            return
+        self.app.push_screen(CaseScreen(self.store, case_id))

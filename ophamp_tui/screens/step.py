@@ -1,0 +1,177 @@
+"""One step of the checklist, rendered from its definition, saved field by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Footer, Header, Label, Static
+
+from ..data.checklist import STEPS, FieldDef, step
+from ..data.clock import fmt_local, iso
+from ..data.models import StepStatus
+from ..data.rules import missing_for_done, step_facts
+from ..data.store import Store
+from ..widgets.fields import FieldRow
+from .form_base import FormScreen
+
+NOTES = FieldDef("notes", "Notes", kind="longtext")
+
+
+class StepScreen(FormScreen):
+    BINDINGS = [
+        Binding("f2", "done", "Mark done", id="done", tooltip="Mark this step done (checks what is needed)"),
+        Binding("f3", "not_applicable", "Not applicable", id="na", tooltip="Mark not applicable, with a reason"),
+        Binding("f4", "toggle_guidance", "Guidance", id="guidance", tooltip="Show or hide 'why this matters'"),
+        Binding("f7", "previous", "Prev step", id="prev", tooltip="The previous step"),
+        Binding("f8", "next", "Next step", id="next", tooltip="The next step"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the case overview (saves first)"),
+    ]
+
+    def __init__(self, store: Store, case_id: str, step_key: str) -> None:
+        super().__init__(store, case_id)
+        self.sdef = step(step_key)
+
+    def path_for(self, fdef: FieldDef) -> str:
+        if fdef is NOTES:
+            return f"steps.{self.sdef.key}.notes"
+        return f"steps.{self.sdef.key}.fields.{fdef.key}"
+
+    @property
+    def record(self):
+        return self.case.steps[self.sdef.key]
+
+    def compose(self) -> ComposeResult:
+        s = self.sdef
+        yield Header()
+        with Horizontal(id="step-body"):
+            with VerticalScroll(id="step-form", classes="form"):
+                yield Label(Content(f"Step {s.number} of {len(STEPS)}: {s.title}"), classes="form-title")
+                yield Static("", id="step-status")
+                for fdef in s.fields:
+                    yield FieldRow(fdef, self.value_of(fdef))
+                yield FieldRow(NOTES, self.record.notes)
+                with Horizontal(classes="buttons"):
+                    yield Button("Mark done (F2)", variant="success", id="mark-done")
+                    yield Button("Not applicable (F3)", id="mark-na")
+                    yield Button("Next (F8)", id="go-next")
+                yield Label("", id="saved", classes="hint")
+            with VerticalScroll(id="guidance", classes="guidance"):
+                yield Static(self._guidance(), id="guidance-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_status()
+        rows = list(self.query(FieldRow))
+        if rows:
+            rows[0].control.focus()
+
+    def _guidance(self) -> Text:
+        s = self.sdef
+        text = Text()
+        text.append("What the victim can expect\n", style="bold")
+        text.append(s.expect + "\n\n")
+        text.append("Why this matters\n", style="bold")
+        text.append(s.why + "\n")
+        if s.limit:
+            text.append("\nTime limit\n", style="bold")
+            text.append(s.limit + "\n")
+        return text
+
+    def _show_status(self) -> None:
+        rec = self.record
+        text = Text()
+        style = {"done": "bold green", "not_applicable": "bold cyan", "in_progress": "bold yellow"}.get(rec.status, "bold")
+        text.append(rec.status.label, style=style)
+        if rec.by and rec.at:
+            text.append(f" · {rec.by.short()} · {fmt_local(rec.at)}")
+        if rec.status is StepStatus.NOT_APPLICABLE and rec.na_reason:
+            text.append(f"\nReason: {rec.na_reason}")
+        for fact in step_facts(self.case, self.sdef.key, self.app.clock()):
+            text.append("\n" + fact, style="bold red" if "OVERDUE" in fact else "")
+        self.query_one("#step-status", Static).update(text)
+
+    def extra_sets(self) -> dict[str, Any]:
+        if self.record.status is StepStatus.NOT_STARTED:
+            return self._status_sets(StepStatus.IN_PROGRESS)
+        return {}
+
+    def _status_sets(self, status: StepStatus, reason: str = "") -> dict[str, Any]:
+        key = self.sdef.key
+        user = self.app.user
+        return {
+            f"steps.{key}.status": status.value,
+            f"steps.{key}.na_reason": reason,
+            f"steps.{key}.by": user.model_dump(mode="json") if user else None,
+            f"steps.{key}.at": iso(self.app.clock()),
+        }
+
+    def after_save(self) -> None:
+        self._show_status()
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#mark-done")
+    def action_done(self) -> None:
+        if not self.flush():
+            self.notify("Fix the fields shown in red first.", severity="warning")
+            return
+        problems = missing_for_done(self.sdef, self.record, self.case, self.app.clock())
+        rows = {row.fdef.key: row for row in self.query(FieldRow)}
+        for key, row in rows.items():
+            row.show_error(problems.get(key))
+        if problems:
+            first = next(k for k in rows if k in problems)
+            rows[first].control.focus()
+            rows[first].scroll_visible()
+            self.notify(f"Not done yet: {len(problems)} field{'s' if len(problems) > 1 else ''} to complete "
+                        "(shown in red).", severity="warning")
+            return
+        if self.save(self._status_sets(StepStatus.DONE)):
+            self.notify(f"Step {self.sdef.number} done: {self.sdef.title}.", markup=False)
+            self._go(+1)
+
+    @on(Button.Pressed, "#mark-na")
+    def action_not_applicable(self) -> None:
+        from .not_applicable import NotApplicableScreen
+
+        if not self.flush():
+            return
+        self.app.push_screen(NotApplicableScreen(self.sdef.title, self.record.na_reason), self._na_reason)
+
+    def _na_reason(self, reason: str | None) -> None:
+        if reason and self.save(self._status_sets(StepStatus.NOT_APPLICABLE, reason)):
+            self.notify(f"Step {self.sdef.number} marked not applicable.", markup=False)
+            self._go(+1)
+
+    def action_toggle_guidance(self) -> None:
+        panel = self.query_one("#guidance")
+        panel.display = not panel.display
+
+    @on(Button.Pressed, "#go-next")
+    def action_next(self) -> None:
+        self._go(+1)
+
+    def action_previous(self) -> None:
+        self._go(-1)
+
+    def _go(self, delta: int) -> None:
+        if not self.flush():
+            return
+        index = self.sdef.number - 1 + delta
+        if 0 <= index < len(STEPS):
+            self.app.switch_screen(StepScreen(self.store, self.case_id, STEPS[index].key))
+        else:
+            self.app.pop_screen()
+
+    def action_back(self) -> None:
+        if self.flush():
+            self.app.pop_screen()
+        else:
+            self.notify("A field could not be saved (shown in red). Fix it, or clear it, then press Esc.",
+                        severity="warning")

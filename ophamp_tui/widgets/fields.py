@@ -1,0 +1,172 @@
+"""One form field rendered from its FieldDef: a label, the control, and an inline error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
+
+from ..data.checklist import FieldDef
+from ..data.clock import fmt_local, from_iso
+
+TEXTAREA_SAVE_DELAY = 1.0  # seconds after typing stops in a long text box
+
+
+def dom_id(key: str) -> str:
+    return "f-" + key.replace(".", "--")
+
+
+class FieldRow(Vertical):
+    """A labelled control that says when its value should be saved."""
+
+    DEFAULT_CSS = """
+    FieldRow { height: auto; margin: 0 0 1 0; }
+    FieldRow .field-label { color: $text-muted; }
+    FieldRow .field-label.-required { color: $text; }
+    FieldRow .field-error { color: $error; height: auto; display: none; }
+    FieldRow.-invalid .field-error { display: block; }
+    FieldRow Input, FieldRow Select, FieldRow TextArea { background: $boost; }
+    FieldRow Input:focus, FieldRow TextArea:focus { background: $surface-lighten-1; }
+    FieldRow .field-help { color: $text-muted; text-style: italic; height: auto; }
+    FieldRow TextArea { height: 4; }
+    FieldRow SelectionList { height: auto; max-height: 7; }
+    """
+
+    @dataclass
+    class Edited(Message):
+        """The user finished changing this field (left it, pressed Enter, or picked an option)."""
+
+        row: FieldRow
+
+        @property
+        def control(self) -> FieldRow:
+            return self.row
+
+    def __init__(self, fdef: FieldDef, value: Any = None) -> None:
+        super().__init__(id=dom_id(fdef.key) + "-row")
+        self.fdef = fdef
+        self.initial = value
+        self._dirty = False
+        self._ready = False  # controls post Changed while they mount; those are not edits
+        self._timer = None
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._set_ready)
+
+    def _set_ready(self) -> None:
+        self._ready = True
+
+    def compose(self) -> ComposeResult:
+        f = self.fdef
+        mark = " *" if f.required or f.must_be_true else ""
+        if f.kind != "bool":
+            yield Label(Content(f.label + mark), classes="field-label" + (" -required" if mark else ""))
+        cid = dom_id(f.key)
+        v = self.initial
+        if f.kind == "bool":
+            yield Checkbox(Content(f.label + mark), value=v is True, id=cid)
+        elif f.kind == "select":
+            options = [(Text(text), value) for value, text in f.choices]  # Text: literal, and type-to-search reads it
+            yield Select(options, value=v if v in {c for _, c in options} else Select.NULL,
+                         prompt="Choose…", id=cid, compact=True)
+        elif f.kind == "multi":
+            picked = set(v or [])
+            yield SelectionList[str](*[(Content(text), value, value in picked) for value, text in f.choices], id=cid)
+        elif f.kind == "longtext":
+            yield TextArea(str(v or ""), id=cid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                           compact=True)
+        else:
+            text = fmt_local(from_iso(v)) if f.kind == "datetime" and isinstance(v, str) else str(v or "")
+            yield Input(text, placeholder=f.placeholder or ("e.g. today 14:30" if f.kind == "datetime" else ""),
+                        id=cid, compact=True)
+        if f.help:
+            yield Label(Content(f.help), classes="field-help")
+        yield Label("", classes="field-error")
+
+    @property
+    def control(self) -> Widget:
+        return self.query_one("#" + dom_id(self.fdef.key))
+
+    def raw(self) -> Any:
+        """What the control holds now, before parsing."""
+        c = self.control
+        if isinstance(c, Checkbox):
+            return c.value
+        if isinstance(c, Select):
+            return None if c.is_blank() else c.value
+        if isinstance(c, SelectionList):
+            return list(c.selected)
+        if isinstance(c, TextArea):
+            return c.text
+        assert isinstance(c, Input)
+        return c.value
+
+    def show_error(self, message: str | None) -> None:
+        label = self.query_one(".field-error", Label)
+        label.update(Content(message or ""))
+        self.set_class(bool(message), "-invalid")
+
+    def show_value(self, value: Any) -> None:
+        """Put a saved value back into the control (e.g. a date shown in the standard form)."""
+        c = self.control
+        if isinstance(c, Input) and self.fdef.kind == "datetime" and isinstance(value, str):
+            c.value = fmt_local(from_iso(value))
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def mark_saved(self) -> None:
+        self._dirty = False
+
+    def _edited(self) -> None:
+        self.post_message(self.Edited(self))
+
+    @on(Input.Changed)
+    def _typing(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._ready:
+            self._dirty = True
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._edited()
+        self.screen.focus_next()
+
+    @on(Input.Blurred)
+    def _blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        if self._dirty:
+            self._edited()
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _picked(self, event: Message) -> None:
+        event.stop()
+        if self._ready:
+            self._dirty = True
+            self._edited()
+
+    @on(TextArea.Changed)
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if not self._ready:
+            return
+        self._dirty = True
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(TEXTAREA_SAVE_DELAY, self._edited)
+
+    def on_descendant_blur(self, event) -> None:
+        if isinstance(event.widget, TextArea) and self._dirty:
+            self._edited()
