@@ -49,7 +49,7 @@ async def type_text(pilot, key: str, text: str, *, enter: bool = True) -> None:
     await focus(pilot, w)
     if isinstance(w, TextArea):
         if w.text:
-            await pilot.press("ctrl+a", "delete")  # select all, delete
+            await pilot.press("f7", "delete")  # select all, delete
         await paste(pilot, text)
         await pilot.press("tab")
     else:

@@ -56,7 +56,7 @@ class Actor(_Model):
     @field_validator("name", "number", "role")
     @classmethod
     def _clean(cls, v: str) -> str:
-        return clean_text(v, max_len=200)
+        return clean_text(v, max_len=500)
 
     def short(self) -> str:
         return f"{self.name} ({self.number})" if self.number else self.name
@@ -70,7 +70,7 @@ class Victim(_Model):
     @field_validator("name", "number")
     @classmethod
     def _clean(cls, v: str) -> str:
-        return clean_text(v, max_len=200)
+        return clean_text(v, max_len=500)
 
 
 class Incident(_Model):

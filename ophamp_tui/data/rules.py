@@ -34,6 +34,8 @@ ENHANCED_UPDATE_DAYS = 1
 POLICE_VRR_MONTHS = 3
 CPS_VRR_WORKING_DAYS = 10
 SUMMARY_TIME_LIMIT_MONTHS = 6
+MAX_SHORT_TEXT = 500
+MAX_LONG_TEXT = 100_000
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ def parse_field(fdef: FieldDef, raw: Any, case: Case | None, now: datetime) -> t
         if any(v not in allowed for v in picked):
             return None, f"Choose only from the options for '{fdef.label}'."
         return [v for v, _ in fdef.choices if v in picked], None
-    text = "" if raw is None else clean_text(str(raw), multiline=fdef.kind == "longtext")
+    text = "" if raw is None else clean_text(str(raw), multiline=fdef.kind == "longtext", max_len=None)
     if text == "":
         return None, None
     if fdef.kind == "select":
@@ -114,8 +116,10 @@ def parse_field(fdef: FieldDef, raw: Any, case: Case | None, now: datetime) -> t
         problem = victim_conflict(case, text, _ROLE_WORDS.get(fdef.key, "this person"))
         if problem:
             return None, problem
-    if fdef.kind != "longtext" and len(text) > 500:
-        return None, f"'{fdef.label}' is too long: keep it under 500 characters."
+    if fdef.kind != "longtext" and len(text) > MAX_SHORT_TEXT:
+        return None, f"'{fdef.label}' is too long: keep it under {MAX_SHORT_TEXT} characters."
+    if len(text) > MAX_LONG_TEXT:
+        return None, f"'{fdef.label}' is too long ({len(text):,} characters): keep it under {MAX_LONG_TEXT:,}."
     return text, None
 
 

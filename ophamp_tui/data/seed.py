@@ -7,6 +7,7 @@ appear more than once (repeat victims).
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import datetime, timedelta
 
@@ -46,7 +47,7 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
     sergeant = _person(rng, "PS ")
     case = Case(
         id=f"OH-{occurred:%y%m%d}-" + "".join(rng.choice(ID_ALPHABET) for _ in range(5)),
-        created_at=occurred + timedelta(minutes=rng.randint(10, 90)),
+        created_at=min(as_utc(now), occurred + timedelta(minutes=rng.randint(10, 90))),
         created_by=sergeant,
         victim=victim,
         incident=Incident(
@@ -107,6 +108,12 @@ def _fields(rng: random.Random, key: str, at: datetime, sgt: Actor, oic: Actor, 
     }[key]
 
 
+def _log(case: Case, log: str, **kw) -> LogEntry:
+    """A log entry whose id and recorded time come from the case, so a seed gives the same cases every time."""
+    key = f"{case.id}/{log}/{len(getattr(case, log))}".encode()
+    return LogEntry(id=hashlib.sha1(key).hexdigest()[:8], recorded_at=kw["at"], **kw)
+
+
 def _story(rng: random.Random, case: Case, now: datetime, oic: Actor) -> None:
     """The suspect's path, the updates, welfare contacts and outcome, consistent with the steps."""
     if not case.steps["oic_assigned"].status.finished:
@@ -116,20 +123,20 @@ def _story(rng: random.Random, case: Case, now: datetime, oic: Actor) -> None:
                        ["voluntary_interview", "rui", "nfa"], ["arrested", "charged"], ["identified"]])
     for kind in path:
         t = min(as_utc(now), t + timedelta(days=rng.randint(0, 12)))
-        case.status_history.append(LogEntry(at=t, by=oic, kind=kind, summary=""))
+        case.status_history.append(_log(case, "status_history", at=t, by=oic, kind=kind, summary=""))
         case.suspect.status = kind
         if rng.random() < 0.8:  # most events get their update in time; some are overdue
-            case.updates.append(LogEntry(at=min(as_utc(now), t + timedelta(hours=rng.randint(2, 60))), by=oic,
-                                         method=rng.choice(["phone", "email", "in_person"]),
-                                         summary="Told the victim what happened to the suspect."))
+            case.updates.append(_log(case, "updates", at=min(as_utc(now), t + timedelta(hours=rng.randint(2, 60))), by=oic,
+                                     method=rng.choice(["phone", "email", "in_person"]),
+                                     summary="Told the victim what happened to the suspect."))
     if rng.random() < 0.3:
-        case.referrals.append(LogEntry(at=t, by=oic, kind=rng.choice([s for s, _ in C.REFERRAL_SERVICES]),
-                                       done_at=t + timedelta(days=1) if rng.random() < 0.7 else None))
+        case.referrals.append(_log(case, "referrals", at=t, by=oic, kind=rng.choice([s for s, _ in C.REFERRAL_SERVICES]),
+                                   done_at=min(as_utc(now), t + timedelta(days=1)) if rng.random() < 0.7 else None))
     final = case.suspect.status
     outcome = {"charged": rng.choice(["charged", "convicted"]), "nfa": rng.choice(sorted(C.POLICE_NFA_OUTCOMES))}.get(final)
     rec = case.steps["outcome"]
     if outcome and rec.status is StepStatus.DONE:
-        rec.fields = {"outcome": outcome, "decided_at": iso(t), "victim_told_at": iso(t + timedelta(hours=5)),
+        rec.fields = {"outcome": outcome, "decided_at": iso(t), "victim_told_at": iso(min(as_utc(now), t + timedelta(hours=5))),
                       "nfa_discussed": outcome in C.VRR_OUTCOMES or None, "vrr_explained": outcome in C.VRR_OUTCOMES or None,
                       "vrr_requested": "no"}
     elif rec.status is StepStatus.DONE:

@@ -35,7 +35,17 @@ def _keep(ch: str, multiline: bool) -> bool:
     return cat not in ("Cc", "Cs")
 
 
-def clean_text(value: str, *, multiline: bool = False, max_len: int = 20_000) -> str:
+def strip_controls(value: str, *, multiline: bool = False) -> str:
+    """Remove escape sequences and control characters, keeping everything else as typed."""
+    value = _ESCAPE_SEQ.sub("", value)
+    if not multiline:
+        value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    else:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in value if _keep(ch, multiline))
+
+
+def clean_text(value: str, *, multiline: bool = False, max_len: int | None = 20_000) -> str:
     """Return ``value`` with escape sequences and control characters removed.
 
     Single-line fields also lose newlines and tabs (replaced with a space).
@@ -44,13 +54,8 @@ def clean_text(value: str, *, multiline: bool = False, max_len: int = 20_000) ->
     """
     if not isinstance(value, str):
         value = str(value)
-    value = _ESCAPE_SEQ.sub("", value)
-    if not multiline:
-        value = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    else:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(ch for ch in value if _keep(ch, multiline))
-    return value.strip()[:max_len]
+    text = strip_controls(value, multiline=multiline).strip()
+    return text if max_len is None else text[:max_len]
 
 
 _RANK_PREFIX = re.compile(r"^(?:PCSO|PC|DC|PS|DS|SGT|INSP|DI|CI|DCI|SC|SPC)(?=\d)")

@@ -25,6 +25,8 @@ class CaseScreen(Screen[None]):
         Binding("enter", "open_step", "Open step", show=False, id="open-step"),
         Binding("e", "edit_details", "Edit details", id="edit-details", tooltip="Change the victim, incident or suspect"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
+        *[Binding(str(n % 10), f"open_number({n})", f"Step {n}", show=False, id=f"step-{n}",
+                  tooltip="1-9 and 0 open steps 1-10 directly") for n in range(1, 11)],
     ]
 
     def __init__(self, store: Store, case_id: str) -> None:
@@ -84,7 +86,7 @@ class CaseScreen(Screen[None]):
         text = Text(no_wrap=False)
         text.append(f"{case.id}  ", style="bold")
         text.append(f"{case.victim.name} ({case.victim.number}), {C.label(C.VICTIM_ROLES, case.victim.role)}")
-        text.append(f"   {done}/{total} steps\n", style="bold")
+        text.append(f" · {done}/{total} steps\n", style="bold")
         offence = C.label(C.OFFENCES, case.incident.offence)
         if case.incident.offence == "other" and case.incident.offence_other:
             offence = case.incident.offence_other
@@ -122,6 +124,9 @@ class CaseScreen(Screen[None]):
     @on(DataTable.RowSelected, "#steps")
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.open_step(str(event.row_key.value))
+
+    def action_open_number(self, number: int) -> None:
+        self.open_step(STEPS[number - 1].key)
 
     def action_open_step(self) -> None:
         table = self.query_one("#steps", DataTable)

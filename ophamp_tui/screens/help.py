@@ -45,13 +45,13 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Key", "What it does")
-        seen: set[str] = set()
+        seen: set[str] = set()  # one row per action, e.g. 1-9 and 0 share one
         for binding in self.keys:
             label = _key_name(binding.key)
             what = binding.tooltip or binding.description
-            if not what or (label, what) in seen:
+            if not what or what in seen:
                 continue
-            seen.add((label, what))
+            seen.add(what)
             table.add_row(Text(label), Text(what))
         table.focus()
 

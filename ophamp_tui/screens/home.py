@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from ..widgets.safe_input import SafeInput
 from ..data.caselist import Row, matches, rows
 from ..data.clock import fmt_local_date
 from ..data.store import Store
@@ -40,7 +41,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter: victim, reference, offence, step…  (/ to focus)", id="filter")
+        yield SafeInput(placeholder="Type to filter: victim, reference, offence, step…  (/)", id="filter", compact=True)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static(Content(EMPTY), id="empty", classes="empty")
         yield Label("", id="count", classes="hint")
@@ -48,12 +49,13 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)
-        table.add_column("Victim", width=18, key="victim")
+        # 80 columns: 3+17+10+15+5+15 plus one cell of padding each side of each column.
+        table.add_column("", width=3, key="flags")
+        table.add_column("Victim", width=17, key="victim")
         table.add_column("Incident", width=10, key="date")
-        table.add_column("Offence", width=18, key="offence")
+        table.add_column("Offence", width=15, key="offence")
         table.add_column("Done", width=5, key="progress")
-        table.add_column("Next", width=16, key="next")
-        table.add_column("Flags", width=6, key="flags")
+        table.add_column("Next", width=15, key="next")
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -71,12 +73,12 @@ class HomeScreen(Screen[None]):
         table.clear()
         for row in shown[:MAX_ROWS]:
             table.add_row(
+                self._flags(row),
                 Text(row.victim, no_wrap=True, overflow="ellipsis"),
                 Text(fmt_local_date(row.occurred_at)),
                 Text(row.offence, no_wrap=True, overflow="ellipsis"),
                 Text(row.progress),
                 Text(row.next_step, no_wrap=True, overflow="ellipsis"),
-                self._flags(row),
                 key=row.id,
             )
         empty = not self._rows
@@ -94,14 +96,14 @@ class HomeScreen(Screen[None]):
             text += f" (first {MAX_ROWS} shown: type to filter)"
         if late:
             text += f" · {late} with something overdue"
-        text += " · ! overdue  R repeat victim  H hate crime"
+        text += " · ! overdue  R repeat victim  H hate crime  X damaged"
         self.query_one("#count", Label).update(Content(text) if not empty else Content(""))
 
     @staticmethod
     def _flags(row: Row) -> Text:
         flags = Text()
         if row.state == "damaged":
-            flags.append("DMG", style="bold red")
+            flags.append("X", style="bold red")
         if row.overdue:
             flags.append("!", style="bold red")
         if row.repeat:

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from ..widgets.safe_input import SafeInput
 from ..data import choices as C
 from ..data.models import Actor
 from ..data.text import clean_text
@@ -33,10 +34,10 @@ class IdentityScreen(ModalScreen[Actor | None]):
                 classes="hint",
             )
             yield Label(Content("Your name (with rank)"))
-            yield Input(self.current.name if self.current else "", placeholder="e.g. PS Sam Taylor", id="who-name")
+            yield SafeInput(self.current.name if self.current else "", placeholder="e.g. PS Sam Taylor", id="who-name")
             yield Label("", id="who-name-error", classes="error")
             yield Label(Content("Collar / staff number"))
-            yield Input(self.current.number if self.current else "", placeholder="e.g. 4521", id="who-number")
+            yield SafeInput(self.current.number if self.current else "", placeholder="e.g. 4521", id="who-number")
             yield Label("", id="who-number-error", classes="error")
             yield Label(Content("Role"))
             yield Select(

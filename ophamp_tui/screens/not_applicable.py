@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from ..widgets.safe_input import SafeInput
 from ..data.text import clean_text
 
 
@@ -25,7 +26,7 @@ class NotApplicableScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(Content.from_markup("Why is '$title' not applicable?", title=self.step_title),
                         classes="dialog-title")
-            yield Input(self.reason, placeholder="e.g. victim back on duty, no duties to hand over", id="na-reason")
+            yield SafeInput(self.reason, placeholder="e.g. victim back on duty, no duties to hand over", id="na-reason")
             yield Label("", id="na-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Mark not applicable", variant="primary", id="na-save")

@@ -28,8 +28,9 @@ class StepScreen(FormScreen):
         Binding("f2", "done", "Mark done", id="done", tooltip="Mark this step done (checks what is needed)"),
         Binding("f3", "not_applicable", "Not applicable", id="na", tooltip="Mark not applicable, with a reason"),
         Binding("f4", "toggle_guidance", "Guidance", id="guidance", tooltip="Show or hide 'why this matters'"),
-        Binding("f7", "previous", "Prev step", id="prev", tooltip="The previous step"),
-        Binding("f8", "next", "Next step", id="next", tooltip="The next step"),
+        # F5-F7 belong to text boxes (select word, line, all), so steps move with F8 / F9.
+        Binding("f8", "previous", "Prev step", id="prev", tooltip="The previous step"),
+        Binding("f9", "next", "Next step", id="next", tooltip="The next step"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case overview (saves first)"),
     ]
 
@@ -59,7 +60,7 @@ class StepScreen(FormScreen):
                 with Horizontal(classes="buttons"):
                     yield Button("Mark done (F2)", variant="success", id="mark-done")
                     yield Button("Not applicable (F3)", id="mark-na")
-                    yield Button("Next (F8)", id="go-next")
+                    yield Button("Next (F9)", id="go-next")
                 yield Label("", id="saved", classes="hint")
             with VerticalScroll(id="guidance", classes="guidance"):
                 yield Static(self._guidance(), id="guidance-text")

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
 
 from ..data.checklist import FieldDef
+from .safe_input import SafeInput, SafeTextArea
 from ..data.clock import fmt_local, from_iso
 
 TEXTAREA_SAVE_DELAY = 1.0  # seconds after typing stops in a long text box
@@ -81,11 +82,11 @@ class FieldRow(Vertical):
             picked = set(v or [])
             yield SelectionList[str](*[(Content(text), value, value in picked) for value, text in f.choices], id=cid)
         elif f.kind == "longtext":
-            yield TextArea(str(v or ""), id=cid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+            yield SafeTextArea(str(v or ""), id=cid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                            compact=True)
         else:
             text = fmt_local(from_iso(v)) if f.kind == "datetime" and isinstance(v, str) else str(v or "")
-            yield Input(text, placeholder=f.placeholder or ("e.g. today 14:30" if f.kind == "datetime" else ""),
+            yield SafeInput(text, placeholder=f.placeholder or ("e.g. today 14:30" if f.kind == "datetime" else ""),
                         id=cid, compact=True)
         if f.help:
             yield Label(Content(f.help), classes="field-help")
@@ -115,10 +116,14 @@ class FieldRow(Vertical):
         self.set_class(bool(message), "-invalid")
 
     def show_value(self, value: Any) -> None:
-        """Put a saved value back into the control (e.g. a date shown in the standard form)."""
+        """Show the value as saved: a date in the standard form, text as cleaned and trimmed."""
         c = self.control
-        if isinstance(c, Input) and self.fdef.kind == "datetime" and isinstance(value, str):
-            c.value = fmt_local(from_iso(value))
+        if isinstance(c, Input):
+            shown = fmt_local(from_iso(value)) if self.fdef.kind == "datetime" and value else str(value or "")
+            if c.value != shown:
+                c.value = shown
+        elif isinstance(c, TextArea) and c.text != str(value or ""):
+            c.load_text(str(value or ""))
 
     @property
     def dirty(self) -> bool:

@@ -1,0 +1,797 @@
+"""The store never loses a saved step: atomic saves, damaged files refused, safe with two users."""
+
+from __future__ import annotations
+
+import errno
+import json
+import multiprocessing
+import os
+import stat
+import zlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from ophamp_tui.data import atomic
+from ophamp_tui.data.clock import iso
+from ophamp_tui.data.models import Actor, Case, LogEntry, StepStatus
+from ophamp_tui.data.rules import summarise
+from ophamp_tui.data.seed import fictional_cases
+from ophamp_tui.data.store import (
+    SHARDS,
+    ConflictError,
+    Store,
+    StoreBusyError,
+    StoreCorruptError,
+    StoreError,
+)
+
+UTC = timezone.utc
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # the conftest store's clock
+OTHER = Actor(name="DC Lee Marsh", number="DC 7001", role="oic")
+
+
+def open_store(root: Path, **kw) -> Store:
+    return Store(root, clock=lambda: NOW, **kw)
+
+
+def temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.startswith(atomic.TMP_MARK)]
+
+
+def bak_of(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def on_disk(path: Path) -> dict:
+    """The case document as stored (TinyDB layout: table "case", document 1)."""
+    return json.loads(path.read_bytes())["case"]["1"]
+
+
+# --- round trip and history -----------------------------------------------------------------------
+
+
+def rich_case(make_case) -> Case:
+    case = make_case(
+        victim_name="Zoë Ní Bhriain [b]",
+        victim_number="PCSO 5678",
+        hate_crime=True,
+        hate_strands=["religion", "race"],
+        case_id="OH-260608-RICH",
+    )
+    case.incident.impact = ["psychological", "family"]
+    case.incident.impact_notes = "Not sleeping.\nWorried about going back."
+    case.steps["supervisor_aware"].status = StepStatus.DONE
+    case.steps["supervisor_aware"].at = NOW
+    case.steps["supervisor_aware"].by = Actor(name="PS Dana Holt", number="4521")
+    case.steps["supervisor_aware"].fields = {"supervisor_name": "PS Dana Holt", "aware_at": iso(NOW), "inspector_told": True}
+    case.updates = [LogEntry(at=NOW, by=OTHER, method="phone", summary="Told of arrest 👍")]
+    case.suspect.status = "arrested"
+    case.status_history = [LogEntry(at=NOW - timedelta(hours=3), by=OTHER, kind="arrested")]
+    return case
+
+
+def test_round_trip(store, make_case, tmp_path):
+    case = rich_case(make_case)
+    assert store.create(case) == case
+    assert store.load(case.id) == case
+    again = open_store(tmp_path / "store")
+    loaded = again.load(case.id)
+    assert loaded == case
+    assert loaded.victim.name == "Zoë Ní Bhriain [b]"
+    assert loaded.updates[0].summary == "Told of arrest 👍"
+    assert len(again) == 1
+    summary = again.summary(case.id)
+    assert {k: v for k, v in summary.items() if not k.startswith("_")} == summarise(case, NOW)
+
+
+def test_create_twice_is_refused(store, make_case):
+    store.create(make_case(case_id="OH-1"))
+    with pytest.raises(StoreError, match="A case OH-1 already exists"):
+        store.create(make_case(case_id="OH-1", victim_name="Someone else"))
+    assert store.load("OH-1").victim.name == "Sam Okafor"
+
+
+@pytest.mark.parametrize("bad", ["", "../escape", "a/b", ".hidden"])
+def test_case_references_cannot_leave_the_store(store, bad):
+    with pytest.raises(StoreError, match="not a case reference"):
+        store.load(bad)
+
+
+def test_unknown_case(store):
+    with pytest.raises(StoreError, match="Case OH-NOPE is not in this store"):
+        store.load("OH-NOPE")
+
+
+def test_update_records_history(store, make_case, sergeant):
+    store.create(make_case(case_id="OH-H"))
+    first = store.update(
+        "OH-H",
+        sergeant,
+        sets={"steps.statement.fields.vps": "declined", "steps.statement.status": StepStatus.IN_PROGRESS},
+    )
+    assert first.rev == 1
+    second = store.update(
+        "OH-H", OTHER, sets={"steps.statement.fields.vps": "taken", "victim.name": "Sam O'Kafor"}
+    )
+    assert second.rev == 2
+    entry = LogEntry(at=NOW, by=OTHER, method="phone", summary="Told of arrest")
+    third = store.update("OH-H", OTHER, appends={"updates": entry})
+    assert third.rev == 3
+
+    loaded = store.load("OH-H")
+    got = [(h.by.number, h.rev, h.field, h.old, h.new) for h in loaded.history]
+    assert got[0] == ("PS 4521", 0, "case", None, "created")
+    assert got[1:5] == [
+        ("PS 4521", 1, "steps.statement.fields.vps", None, "declined"),
+        ("PS 4521", 1, "steps.statement.status", "not_started", "in_progress"),
+        ("DC 7001", 2, "steps.statement.fields.vps", "declined", "taken"),
+        ("DC 7001", 2, "victim.name", "Sam Okafor", "Sam O'Kafor"),
+    ]
+    assert got[5][:4] == ("DC 7001", 3, "updates+", None)
+    assert json.loads(got[5][4])["summary"] == "Told of arrest"
+    assert all(h.at == NOW for h in loaded.history[1:])
+    assert loaded.history[1].by == sergeant
+    assert loaded.field("statement", "vps") == "taken"
+    assert loaded.updates == [entry]
+    assert store.summary("OH-H")["rev"] == 3
+
+
+def test_update_with_nothing_new_saves_nothing(store, make_case, sergeant):
+    store.create(make_case(case_id="OH-N"))
+    store.update("OH-N", sergeant, sets={"steps.statement.notes": "same"})
+    path = store.case_path("OH-N")
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    again = store.update("OH-N", OTHER, sets={"steps.statement.notes": "same"})
+    assert again.rev == 1
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        ({"steps.nope.fields.x": "y"}, "No such field: steps.nope.fields.x"),
+        ({"rev": 7}, "rev cannot be changed"),
+        ({"history": []}, "history cannot be changed"),
+        ({"id": "OH-OTHER"}, "id cannot be changed"),
+        ({"steps.statement.status": "finished-ish"}, "Cannot save steps.statement.status"),
+    ],
+)
+def test_bad_changes_are_refused_and_nothing_is_saved(store, make_case, sergeant, sets, message):
+    store.create(make_case(case_id="OH-B"))
+    path = store.case_path("OH-B")
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as info:
+        store.update("OH-B", sergeant, sets=sets)
+    assert message in str(info.value)
+    assert path.read_bytes() == before
+
+
+def test_save_as_you_go(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-S"))
+    store.update("OH-S", sergeant, sets={"steps.welfare_contact.fields.how_are_you": "Shaken, OK"})
+    # The file on disk already holds it: no close, no flush, no second step.
+    assert on_disk(store.case_path("OH-S"))["steps"]["welfare_contact"]["fields"]["how_are_you"] == "Shaken, OK"
+    other = open_store(tmp_path / "store")
+    assert other.load("OH-S").field("welfare_contact", "how_are_you") == "Shaken, OK"
+    assert other.summary("OH-S")["rev"] == 1
+    # Every single save, not just the first.
+    for n in range(5):
+        store.update("OH-S", sergeant, sets={"steps.welfare_contact.notes": f"note {n}"})
+        assert open_store(tmp_path / "store").load("OH-S").step("welfare_contact").notes == f"note {n}"
+
+
+def test_other_instance_saves_show_after_refresh(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-R"))
+    other = open_store(tmp_path / "store")
+    other.update("OH-R", OTHER, sets={"steps.statement.notes": "from the other desk"})
+    other.create(make_case(case_id="OH-R2"))
+    assert store.summary("OH-R")["rev"] == 0
+    store.refresh()
+    assert store.summary("OH-R")["rev"] == 1
+    assert sorted(s["id"] for s in store.summaries()) == ["OH-R", "OH-R2"]
+
+
+def test_victim_cases(store, make_case):
+    store.create(make_case(case_id="OH-V1", victim_number="PC 1234", occurred_at=NOW - timedelta(days=300)))
+    store.create(make_case(case_id="OH-V2", victim_number="pc1234", occurred_at=NOW - timedelta(days=3)))
+    store.create(make_case(case_id="OH-V3", victim_number="4321", occurred_at=NOW - timedelta(days=30)))
+    assert [s["id"] for s in store.victim_cases("1234")] == ["OH-V1", "OH-V2"]
+    assert store.victim_cases("") == []
+
+
+# --- migration ------------------------------------------------------------------------------------
+
+
+def v1_record(case_id: str, *, with_version: bool = True) -> dict:
+    rec = {
+        "id": case_id,
+        "rev": 2,
+        "created_at": "2025-01-10T10:30:00+00:00",
+        "created_by": {"name": "PS Old Timer", "number": "2222", "role": "sergeant"},
+        "victim_name": "Pat Lee",
+        "victim_number": "PCSO 7777",
+        "victim_role": "pcso",
+        "incident": {"occurred_at": "2025-01-10T09:00:00+00:00", "offence": "racial_s29", "injury": "minor"},
+        "suspect": {"identified": True, "status": "arrested"},
+        "hate": ["race", "religion"],
+        "steps": [
+            {
+                "key": "supervisor_aware",
+                "status": "done",
+                "at": "2025-01-10T10:00:00+00:00",
+                "by": {"name": "PS Old Timer", "number": "2222", "role": ""},
+                "fields": {"supervisor_name": "PS Old Timer", "supervisor_number": "2222", "aware_at": "2025-01-10T09:30:00+00:00"},
+            },
+            {"key": "welfare_contact", "status": "in_progress", "notes": "Left a voicemail"},
+        ],
+        "history": [
+            {"at": "2025-01-10T10:30:00+00:00", "by": {"name": "PS Old Timer", "number": "2222", "role": ""},
+             "rev": 0, "field": "case", "new": "created"},
+        ],
+    }
+    if with_version:
+        rec["schema_version"] = 1
+    return rec
+
+
+def write_raw_case(store: Store, case_id: str, doc) -> Path:
+    path = store.case_path(case_id)
+    path.write_text(json.dumps({"case": {"1": doc}}), encoding="utf-8")
+    os.chmod(path, 0o600)
+    return path
+
+
+@pytest.mark.parametrize("with_version", [True, False])
+def test_schema_1_case_is_migrated_on_read(store, tmp_path, with_version):
+    write_raw_case(store, "OH-250110-OLD1", v1_record("OH-250110-OLD1", with_version=with_version))
+    fresh = open_store(tmp_path / "store")
+    summary = fresh.summary("OH-250110-OLD1")
+    assert "damaged" not in summary
+    assert summary["victim_number"] == "7777"
+    assert summary["done"] == 1
+    assert summary["hate"] is True
+
+    case = fresh.load("OH-250110-OLD1")
+    assert isinstance(case, Case)
+    assert case.schema_version == 2
+    assert (case.victim.name, case.victim.number, case.victim.role) == ("Pat Lee", "PCSO 7777", "pcso")
+    assert case.hate_crime is True
+    assert case.hate_strands == ["race", "religion"]
+    assert set(case.steps) == {
+        "supervisor_aware", "welfare_contact", "support_handover", "statement", "crime_recorded",
+        "oic_assigned", "kept_informed", "longer_term", "outcome", "senior_review",
+    }
+    assert case.steps["supervisor_aware"].status is StepStatus.DONE
+    assert case.field("supervisor_aware", "supervisor_number") == "2222"
+    assert case.steps["welfare_contact"].notes == "Left a voicemail"
+    assert case.steps["statement"].status is StepStatus.NOT_STARTED
+    assert case.rev == 2
+
+
+def test_migrated_case_can_be_saved_and_read_back(store, tmp_path, sergeant):
+    path = write_raw_case(store, "OH-250110-OLD2", v1_record("OH-250110-OLD2"))
+    fresh = open_store(tmp_path / "store")
+    fresh.update("OH-250110-OLD2", sergeant, sets={"steps.welfare_contact.notes": "Spoke to Pat"})
+    # What is on disk now is a clean schema-2 record, which reads back.
+    doc = on_disk(path)
+    assert doc["schema_version"] == 2
+    assert not {"victim_name", "victim_number", "victim_role", "hate"} & set(doc)
+    again = open_store(tmp_path / "store")
+    case = again.load("OH-250110-OLD2")
+    assert case.steps["welfare_contact"].notes == "Spoke to Pat"
+    assert case.victim.name == "Pat Lee"
+    assert case.rev == 3
+    assert "damaged" not in again.summary("OH-250110-OLD2")
+
+
+def test_a_newer_schema_case_is_refused_untouched(store, make_case, tmp_path, sergeant):
+    store.create(make_case(case_id="OH-OK"))
+    doc = make_case(case_id="OH-FUTURE").model_dump(mode="json")
+    doc["schema_version"] = 3
+    doc["new_thing"] = {"x": 1}
+    path = write_raw_case(store, "OH-FUTURE", doc)
+    before = path.read_bytes()
+
+    fresh = open_store(tmp_path / "store")
+    assert "newer ophamp" in fresh.summary("OH-FUTURE")["damaged"]
+    with pytest.raises(StoreCorruptError) as info:
+        fresh.load("OH-FUTURE")
+    msg = str(info.value)
+    assert "schema 3" in msg
+    assert "Update ophamp to open it" in msg
+    with pytest.raises(StoreCorruptError):
+        fresh.update("OH-FUTURE", sergeant, sets={"steps.statement.notes": "x"})
+    assert path.read_bytes() == before
+    assert fresh.load("OH-OK").id == "OH-OK"
+
+
+# --- damaged stores -------------------------------------------------------------------------------
+
+DAMAGE = {
+    "empty": (lambda good: b"", "is empty"),
+    "blank": (lambda good: b"  \n", "is empty"),
+    "truncated": (lambda good: good[: len(good) // 2], "is damaged (not complete JSON)"),
+    "garbage": (lambda good: b"\x89PNG\r\n\x1a\n\x00\xff\xfe garbage \x00", "is damaged (not complete JSON)"),
+    "not an object": (lambda good: b"[1, 2, 3]", "is not an ophamp file"),
+    "no case": (lambda good: b'{"case": {}}', "holds no case"),
+    "not a case": (lambda good: b'{"case": {"1": {"id": "OH-D", "colour": "blue"}}}', "does not hold a valid case"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_case_file_is_refused_and_left_alone(store, make_case, sergeant, tmp_path, damage):
+    spoil, problem = DAMAGE[damage]
+    store.create(make_case(case_id="OH-D"))
+    store.update("OH-D", sergeant, sets={"steps.statement.notes": "last good"})
+    store.create(make_case(case_id="OH-FINE", victim_number="4321"))
+    path = store.case_path("OH-D")
+    good = path.read_bytes()
+    bad = spoil(good)
+    path.write_bytes(bad)
+    bak_before = bak_of(path).read_bytes()
+
+    fresh = open_store(tmp_path / "store")
+    damaged = fresh.summary("OH-D")
+    assert damaged["id"] == "OH-D"
+    assert problem in damaged["damaged"]
+    assert len(fresh) == 2
+
+    with pytest.raises(StoreCorruptError) as info:
+        fresh.load("OH-D")
+    msg = str(info.value)
+    assert info.value.path == path
+    assert str(path) in msg
+    assert problem in msg
+    assert "It has not been changed." in msg
+    assert f"The last good copy is {bak_of(path)}" in msg
+    with pytest.raises(StoreCorruptError):
+        fresh.update("OH-D", sergeant, sets={"steps.statement.notes": "overwrite?"})
+
+    assert path.read_bytes() == bad
+    assert bak_of(path).read_bytes() == bak_before
+    assert temp_files(tmp_path / "store") == []
+
+    # The other case works as usual.
+    fresh.update("OH-FINE", sergeant, sets={"steps.statement.notes": "fine"})
+    assert open_store(tmp_path / "store").load("OH-FINE").steps["statement"].notes == "fine"
+
+    # The advice in the message works: the .bak is the version before the last save.
+    path.write_bytes(bak_of(path).read_bytes())
+    recovered = open_store(tmp_path / "store")
+    assert recovered.load("OH-D").rev == 0
+    assert "damaged" not in recovered.summary("OH-D")
+
+
+def test_the_bak_is_always_a_good_copy(store, make_case, sergeant):
+    case = store.create(make_case(case_id="OH-K"))
+    path = store.case_path("OH-K")
+    # Straight after creating, there is no earlier version: either no .bak or a .bak holding this case.
+    if bak_of(path).exists():
+        assert Case.model_validate(on_disk(bak_of(path))) == case
+    for n in range(3):
+        before = path.read_bytes()
+        store.update("OH-K", sergeant, sets={"steps.statement.notes": f"v{n}"})
+        assert bak_of(path).read_bytes() == before
+        assert Case.model_validate(on_disk(bak_of(path))).rev == n
+
+
+def test_damaged_case_without_a_bak_says_so(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-NB"))
+    path = store.case_path("OH-NB")
+    bak_of(path).unlink(missing_ok=True)
+    path.write_bytes(b"{trunc")
+    with pytest.raises(StoreCorruptError) as info:
+        open_store(tmp_path / "store").load("OH-NB")
+    assert "No earlier copy exists; restore it from your backups." in str(info.value)
+    assert path.read_bytes() == b"{trunc"
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "message"),
+    [
+        (b"\x00\x01 not json", StoreCorruptError, "store.json is damaged"),
+        (b"", StoreCorruptError, "store.json is empty"),
+        (b'{"format": "something-else", "schema": 2}', StoreCorruptError, "is not an ophamp store description"),
+        (b'{"format": "ophamp-store", "schema": 99}', StoreError, "was written by a newer ophamp (schema 99)"),
+        (b'{"format": "ophamp-store", "schema": "two"}', StoreError, "newer ophamp"),
+    ],
+)
+def test_bad_store_description_is_refused(tmp_path, content, error, message):
+    root = tmp_path / "store"
+    open_store(root)
+    (root / "store.json").write_bytes(content)
+    with pytest.raises(error) as info:
+        open_store(root)
+    assert message in str(info.value)
+    assert (root / "store.json").read_bytes() == content
+
+
+def test_non_store_directory_is_refused_and_untouched(tmp_path):
+    root = tmp_path / "documents"
+    root.mkdir()
+    os.chmod(root, 0o755)
+    (root / "notes.txt").write_text("not a store")
+    with pytest.raises(StoreError) as info:
+        open_store(root)
+    assert "is not empty and is not an ophamp store" in str(info.value)
+    assert sorted(p.name for p in root.iterdir()) == ["notes.txt"]
+    assert stat.S_IMODE(root.stat().st_mode) == 0o755
+
+
+def test_file_instead_of_directory_is_refused(tmp_path):
+    path = tmp_path / "store"
+    path.write_bytes(b"just a file")
+    with pytest.raises(StoreError, match="is a file, not a store directory"):
+        open_store(path)
+    assert path.read_bytes() == b"just a file"
+    with pytest.raises(StoreError, match="Cannot create the store"):
+        open_store(path / "inside")
+
+
+def test_empty_directory_becomes_a_store(tmp_path):
+    root = tmp_path / "empty"
+    root.mkdir()
+    store = open_store(root)
+    assert len(store) == 0
+    assert json.loads((root / "store.json").read_text())["format"] == "ophamp-store"
+
+
+def test_stale_temp_files_are_cleared_on_open(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-T"))
+    leftover = store.cases_dir / f"{atomic.TMP_MARK}OH-T.json.deadbeef"
+    leftover.write_bytes(b'{"half')
+    fresh = open_store(tmp_path / "store")
+    assert not leftover.exists()
+    assert [s["id"] for s in fresh.summaries()] == ["OH-T"]
+
+
+# --- faults while saving --------------------------------------------------------------------------
+
+
+def fail_with(err: int):
+    def boom(*_args, **_kw):
+        raise OSError(err, os.strerror(err))
+
+    return boom
+
+
+@pytest.fixture
+def saved_once(store, make_case, sergeant):
+    store.create(make_case(case_id="OH-F"))
+    store.update("OH-F", sergeant, sets={"steps.statement.notes": "first"})
+    return store, store.case_path("OH-F")
+
+
+PLAIN = {errno.ENOSPC: "the disk is full", errno.EIO: os.strerror(errno.EIO)}
+
+
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EIO])
+@pytest.mark.parametrize("point", ["_write", "_fsync", "_replace"])
+def test_fault_before_the_rename_keeps_the_old_case(saved_once, sergeant, monkeypatch, tmp_path, point, err):
+    store, path = saved_once
+    old, old_bak = path.read_bytes(), bak_of(path).read_bytes()
+    monkeypatch.setattr(atomic, point, fail_with(err))
+    with pytest.raises((atomic.WriteFailed, StoreError)) as info:
+        store.update("OH-F", sergeant, sets={"steps.statement.notes": "second"})
+    monkeypatch.undo()
+
+    msg = str(info.value)
+    assert msg.startswith("Could not save OH-F.json: ")
+    assert PLAIN[err] in msg
+    assert "What was saved before is kept" in msg or "what was saved before is kept" in msg
+    assert "Errno" not in msg and "Traceback" not in msg
+
+    assert path.read_bytes() == old
+    assert bak_of(path).read_bytes() == old_bak
+    assert temp_files(tmp_path / "store") == []
+    assert store.summary("OH-F")["rev"] == 1
+    assert open_store(tmp_path / "store").load("OH-F").steps["statement"].notes == "first"
+
+    # Once the fault clears, saving works again.
+    assert store.update("OH-F", sergeant, sets={"steps.statement.notes": "second"}).rev == 2
+    assert open_store(tmp_path / "store").load("OH-F").steps["statement"].notes == "second"
+
+
+def test_fault_renaming_the_case_after_the_bak_was_made(saved_once, sergeant, monkeypatch, tmp_path):
+    store, path = saved_once
+    old = path.read_bytes()
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == path:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(atomic, "_replace", replace)
+    with pytest.raises((atomic.WriteFailed, StoreError)):
+        store.update("OH-F", sergeant, sets={"steps.statement.notes": "second"})
+    monkeypatch.undo()
+    assert path.read_bytes() == old
+    assert bak_of(path).read_bytes() == old  # the last good copy is the current case
+    assert temp_files(tmp_path / "store") == []
+
+
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EIO])
+def test_fault_syncing_the_directory_after_the_rename_keeps_the_new_case(saved_once, sergeant, monkeypatch, tmp_path, err):
+    store, path = saved_once
+    old = path.read_bytes()
+    monkeypatch.setattr(atomic, "_fsync_dir", fail_with(err))
+    with pytest.raises((atomic.WriteFailed, StoreError)) as info:
+        store.update("OH-F", sergeant, sets={"steps.statement.notes": "second"})
+    monkeypatch.undo()
+
+    assert isinstance(info.value, atomic.WriteFailed) and info.value.replaced
+    assert str(info.value).startswith("Could not save OH-F.json: ")
+    assert "Errno" not in str(info.value)
+    doc = on_disk(path)
+    assert doc["rev"] == 2
+    assert doc["steps"]["statement"]["notes"] == "second"
+    assert bak_of(path).read_bytes() == old
+    assert temp_files(tmp_path / "store") == []
+    fresh = open_store(tmp_path / "store")
+    assert fresh.load("OH-F").steps["statement"].notes == "second"
+    assert fresh.summary("OH-F")["rev"] == 2
+
+
+def test_failed_create_leaves_nothing(store, make_case, monkeypatch, tmp_path):
+    monkeypatch.setattr(atomic, "_write", fail_with(errno.ENOSPC))
+    with pytest.raises((atomic.WriteFailed, StoreError)):
+        store.create(make_case(case_id="OH-NEW"))
+    monkeypatch.undo()
+    assert not store.case_path("OH-NEW").exists()
+    assert temp_files(tmp_path / "store") == []
+    assert store.summary("OH-NEW") is None
+    assert open_store(tmp_path / "store").summary("OH-NEW") is None
+
+
+def test_short_writes_are_completed(store, make_case, sergeant, monkeypatch, tmp_path):
+    monkeypatch.setattr(atomic, "_write", lambda fd, data: os.write(fd, bytes(data[:7])))
+    store.create(make_case(case_id="OH-SW"))
+    store.update("OH-SW", sergeant, sets={"steps.statement.notes": "written seven bytes at a time " * 20})
+    monkeypatch.undo()
+    assert open_store(tmp_path / "store").load("OH-SW").steps["statement"].notes.startswith("written seven")
+
+
+def test_busy_store_saves_nothing(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-L"))
+    path = store.case_path("OH-L")
+    before = path.read_bytes()
+    impatient = open_store(tmp_path / "store", lock_timeout=0.2)
+    with FileLock(str(tmp_path / "store" / ".lock")):
+        with pytest.raises(StoreBusyError) as info:
+            impatient.update("OH-L", sergeant, sets={"steps.statement.notes": "x"})
+    assert "Nothing was saved" in str(info.value)
+    assert path.read_bytes() == before
+    # Free again: it saves.
+    assert impatient.update("OH-L", sergeant, sets={"steps.statement.notes": "x"}).rev == 1
+
+
+# --- the index is a cache -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_store(store, make_case, sergeant):
+    store.create_many(fictional_cases(24, seed=99, now=NOW))
+    store.create(make_case(case_id="OH-IDX"))
+    store.update("OH-IDX", sergeant, sets={"steps.statement.notes": "indexed", "incident.offence": "abh_s47"})
+    return store
+
+
+def snapshot(store: Store) -> list[dict]:
+    return sorted(store.summaries(), key=lambda s: s["id"])
+
+
+def test_index_rebuilt_when_deleted(busy_store, tmp_path):
+    before = snapshot(busy_store)
+    assert len(before) == 25
+    for shard in busy_store.index_dir.iterdir():
+        shard.unlink()
+    fresh = open_store(tmp_path / "store")
+    assert snapshot(fresh) == before
+    assert any(busy_store.index_dir.iterdir())  # and written again
+
+
+def test_index_rebuilt_when_index_dir_removed(busy_store, tmp_path):
+    before = snapshot(busy_store)
+    for shard in busy_store.index_dir.iterdir():
+        shard.unlink()
+    busy_store.index_dir.rmdir()
+    assert snapshot(open_store(tmp_path / "store")) == before
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [b"", b"\x00garbage{{{", b"[1, 2]", b'{"index": [1, 2]}', b'{"index": {"OH-GHOST": 5, "OH-IDX": "text"}}'],
+)
+def test_index_rebuilt_when_shards_are_damaged(busy_store, tmp_path, junk):
+    before = snapshot(busy_store)
+    for n in range(SHARDS):
+        (busy_store.index_dir / f"{n:02x}.json").write_bytes(junk)
+    fresh = open_store(tmp_path / "store")
+    assert snapshot(fresh) == before
+
+
+def test_stale_index_entries_are_corrected(busy_store, tmp_path, sergeant):
+    before = snapshot(busy_store)
+    shard_path = busy_store._shard_path(zlib.crc32(b"OH-IDX") % SHARDS)
+    data = json.loads(shard_path.read_bytes())
+    data["index"]["OH-IDX"] = {**data["index"]["OH-IDX"], "rev": 99, "victim_name": "Wrong", "_size": 1}
+    data["index"]["OH-GONE"] = {"id": "OH-GONE", "_size": 10, "_mtime": 1}
+    shard_path.write_text(json.dumps(data))
+    assert snapshot(open_store(tmp_path / "store")) == before
+
+
+def test_case_file_removed_behind_the_stores_back(busy_store, tmp_path):
+    busy_store.case_path("OH-IDX").unlink()
+    fresh = open_store(tmp_path / "store")
+    assert fresh.summary("OH-IDX") is None
+    assert len(fresh) == 24
+
+
+# --- file modes -----------------------------------------------------------------------------------
+
+
+def test_every_file_is_private(tmp_path, make_case, sergeant):
+    old_umask = os.umask(0)  # the most permissive: the store must not rely on the umask
+    try:
+        root = tmp_path / "store"
+        store = open_store(root)
+        store.create_many(fictional_cases(5, seed=3, now=NOW))
+        store.create(make_case(case_id="OH-M"))
+        for n in range(3):
+            store.update("OH-M", sergeant, sets={"steps.statement.notes": f"v{n}"})
+        open_store(root)  # a second instance, as another user on the same workstation would
+    finally:
+        os.umask(old_umask)
+
+    names = {p.relative_to(root).as_posix() for p in root.rglob("*")}
+    assert {"store.json", ".lock", "cases/OH-M.json", "cases/OH-M.json.bak"} <= names
+    assert any(n.startswith("index/") and n.endswith(".json") for n in names)
+    checked = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        assert stat.S_IMODE(os.stat(dirpath).st_mode) == 0o700, dirpath
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            assert stat.S_IMODE(os.stat(full).st_mode) == 0o600, full
+            checked += 1
+    assert checked >= 10
+
+
+def test_existing_empty_directory_is_made_private(tmp_path):
+    root = tmp_path / "shared"
+    root.mkdir()
+    os.chmod(root, 0o777)
+    open_store(root)
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+
+
+# --- two users at once ----------------------------------------------------------------------------
+
+WORKER_COUNT = 30
+
+
+def _worker(root: str, case_id: str, tag: str, step_key: str, barrier) -> None:
+    store = Store(root, lock_timeout=60)
+    who = Actor(name=f"Worker {tag}", number=f"9{tag}00" if tag.isdigit() else tag)
+    at = datetime(2026, 6, 9, 10, tzinfo=UTC)
+    barrier.wait(timeout=60)
+    for i in range(WORKER_COUNT):
+        store.update(
+            case_id,
+            who,
+            sets={f"steps.{step_key}.notes": f"{tag} {i}"},
+            appends={"updates": LogEntry(at=at, by=who, recorded_at=at, summary=f"{tag} {i}")},
+        )
+
+
+def run_workers(jobs: list[tuple]) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(jobs))
+    procs = [ctx.Process(target=_worker, args=(*job, barrier)) for job in jobs]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+    assert [p.exitcode for p in procs] == [0] * len(procs)
+
+
+def test_two_processes_same_case_lose_nothing(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-MP"))
+    root = str(tmp_path / "store")
+    run_workers([(root, "OH-MP", "A", "statement"), (root, "OH-MP", "B", "welfare_contact")])
+
+    case = open_store(tmp_path / "store").load("OH-MP")
+    assert case.rev == 2 * WORKER_COUNT
+    assert case.steps["statement"].notes == f"A {WORKER_COUNT - 1}"
+    assert case.steps["welfare_contact"].notes == f"B {WORKER_COUNT - 1}"
+    summaries = [u.summary for u in case.updates]
+    assert len(summaries) == 2 * WORKER_COUNT
+    for tag in "AB":
+        # Every save is there, in the order that worker made them.
+        assert [s for s in summaries if s.startswith(tag)] == [f"{tag} {i}" for i in range(WORKER_COUNT)]
+    # The history has every entry: one rev per save, two entries (the field and the log) per rev.
+    history = case.history[1:]
+    assert len(history) == 4 * WORKER_COUNT
+    assert sorted({h.rev for h in history}) == list(range(1, 2 * WORKER_COUNT + 1))
+    for tag, step_key in (("A", "statement"), ("B", "welfare_contact")):
+        news = [h.new for h in history if h.field == f"steps.{step_key}.notes"]
+        assert news == [f"{tag} {i}" for i in range(WORKER_COUNT)]
+        olds = [h.old for h in history if h.field == f"steps.{step_key}.notes"]
+        assert olds == [""] + [f"{tag} {i}" for i in range(WORKER_COUNT - 1)]
+
+
+def _two_ids_in_one_shard() -> tuple[str, str]:
+    seen: dict[int, str] = {}
+    for n in range(1000):
+        cid = f"OH-260608-P{n:03d}"
+        shard = zlib.crc32(cid.encode()) % SHARDS
+        if shard in seen:
+            return seen[shard], cid
+        seen[shard] = cid
+    raise AssertionError("no two ids share a shard")
+
+
+def test_two_processes_different_cases_lose_nothing(store, make_case, tmp_path):
+    one, two = _two_ids_in_one_shard()  # the same index shard, to make the index work hardest
+    store.create(make_case(case_id=one))
+    store.create(make_case(case_id=two, victim_number="4321"))
+    root = str(tmp_path / "store")
+    run_workers([(root, one, "A", "statement"), (root, two, "B", "statement")])
+
+    fresh = open_store(tmp_path / "store")
+    for case_id, tag in ((one, "A"), (two, "B")):
+        case = fresh.load(case_id)
+        assert case.rev == WORKER_COUNT
+        assert [u.summary for u in case.updates] == [f"{tag} {i}" for i in range(WORKER_COUNT)]
+        assert [h.new for h in case.history if h.field == "steps.statement.notes"] == [
+            f"{tag} {i}" for i in range(WORKER_COUNT)
+        ]
+        assert fresh.summary(case_id)["rev"] == WORKER_COUNT
+    # The long-running instance catches up too.
+    store.refresh()
+    assert store.summary(one)["rev"] == store.summary(two)["rev"] == WORKER_COUNT
+
+
+# --- editing conflicts ----------------------------------------------------------------------------
+
+
+def test_conflict_on_the_same_field_merge_on_another(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-C"))
+    seen_rev = store.load("OH-C").rev
+    other_desk = open_store(tmp_path / "store")
+    other_desk.update("OH-C", OTHER, sets={"steps.statement.fields.vps": "taken"}, base_rev=seen_rev)
+
+    with pytest.raises(ConflictError) as info:
+        store.update("OH-C", sergeant, sets={"steps.statement.fields.vps": "declined"}, base_rev=seen_rev)
+    assert info.value.fields == ["steps.statement.fields.vps"]
+    msg = str(info.value)
+    assert "DC Lee Marsh (DC 7001) changed this at 10/06/2026 13:00" in msg
+    assert "Your change was not saved" in msg
+    kept = store.load("OH-C")
+    assert kept.field("statement", "vps") == "taken"
+    assert kept.rev == 1
+
+    # A different field, from the same stale view, is merged.
+    merged = store.update("OH-C", sergeant, sets={"steps.statement.fields.impact": "Anxious"}, base_rev=seen_rev)
+    assert merged.rev == 2
+    assert merged.field("statement", "vps") == "taken"
+    assert merged.field("statement", "impact") == "Anxious"
+    # So are log entries.
+    entry = LogEntry(at=NOW, by=sergeant, summary="Called")
+    assert store.update("OH-C", sergeant, appends={"updates": entry}, base_rev=seen_rev).rev == 3
+    # Having reloaded, the user can change the field.
+    assert store.update("OH-C", sergeant, sets={"steps.statement.fields.vps": "declined"}, base_rev=3).rev == 4
+    assert open_store(tmp_path / "store").load("OH-C").field("statement", "vps") == "declined"
+
+
+def test_no_conflict_without_base_rev_or_when_current(store, make_case, sergeant):
+    store.create(make_case(case_id="OH-C2"))
+    store.update("OH-C2", OTHER, sets={"steps.statement.notes": "theirs"})
+    assert store.update("OH-C2", sergeant, sets={"steps.statement.notes": "mine"}).rev == 2
+    assert store.update("OH-C2", sergeant, sets={"steps.statement.notes": "mine again"}, base_rev=2).rev == 3
