@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             store = Store(path)
             store.create_many(fictional_cases(args.cases, seed=args.seed))
-        except StoreError as exc:
+        except (StoreError, OSError) as exc:
             return _fail(str(exc))
         print(f"Wrote {args.cases} fictional cases to {path} ({len(store)} cases in the store).")
         return 0

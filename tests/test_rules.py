@@ -700,3 +700,11 @@ def test_summarise_is_json_safe(make_case):
     s = rules.summarise(case, NOW)
     assert json.loads(json.dumps(s)) == s
     assert s["hate"] is True
+
+
+def test_racially_aggravated_offence_gives_enhanced_rights_without_the_flag(make_case):
+    case = make_case(offence="racial_s29")
+    assert case.hate_crime is False
+    assert rules.enhanced_rights(case) is True
+    assert rules.update_limit_days(case) == 1
+    assert rules.update_limit_days(make_case(offence="abh_s47")) == 5

@@ -297,12 +297,14 @@ def test_a_newer_schema_case_is_refused_untouched(store, make_case, tmp_path, se
 
     fresh = open_store(tmp_path / "store")
     assert "newer ophamp" in fresh.summary("OH-FUTURE")["damaged"]
-    with pytest.raises(StoreCorruptError) as info:
+    with pytest.raises(StoreError) as info:
         fresh.load("OH-FUTURE")
     msg = str(info.value)
     assert "schema 3" in msg
     assert "Update ophamp to open it" in msg
-    with pytest.raises(StoreCorruptError):
+    # Not damaged, only newer: no advice to restore a backup over it.
+    assert not isinstance(info.value, StoreCorruptError) and "last good copy" not in msg
+    with pytest.raises(StoreError):
         fresh.update("OH-FUTURE", sergeant, sets={"steps.statement.notes": "x"})
     assert path.read_bytes() == before
     assert fresh.load("OH-OK").id == "OH-OK"
@@ -523,9 +525,11 @@ def test_fault_syncing_the_directory_after_the_rename_keeps_the_new_case(saved_o
         store.update("OH-F", sergeant, sets={"steps.statement.notes": "second"})
     monkeypatch.undo()
 
-    assert isinstance(info.value, atomic.WriteFailed) and info.value.replaced
-    assert str(info.value).startswith("Could not save OH-F.json: ")
+    # The rename happened, so the user is told it was written but not confirmed (not "kept the old").
+    assert isinstance(info.value, StoreError)
+    assert str(info.value).startswith("OH-F was written but the disk did not confirm it")
     assert "Errno" not in str(info.value)
+    assert store.summary("OH-F")["rev"] == 2  # this window's case list shows the new state too
     doc = on_disk(path)
     assert doc["rev"] == 2
     assert doc["steps"]["statement"]["notes"] == "second"

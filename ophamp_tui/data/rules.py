@@ -199,8 +199,11 @@ def awaiting_review(case: Case) -> bool:
 
 
 def enhanced_rights(case: Case) -> bool:
-    """Hate crime puts the victim in the enhanced-rights group (Victims' Code)."""
-    return case.hate_crime
+    """Hate crime puts the victim in the enhanced-rights group (Victims' Code).
+
+    A racially or religiously aggravated offence is a hate crime whether or not the flag was ticked.
+    """
+    return case.hate_crime or case.incident.offence == "racial_s29"
 
 
 def update_limit_days(case: Case) -> int:

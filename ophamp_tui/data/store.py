@@ -119,6 +119,7 @@ class Store:
             atomic.remove_stale_temps(d)
         self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout, mode=0o600)
         self._index: dict[str, dict] = {}
+        self._members: dict[int, set[str]] = {}  # shard -> the case ids in it
         self.refresh()
 
     # --- opening -------------------------------------------------------------------------------
@@ -173,8 +174,21 @@ class Store:
             return {}
         return {cid: s for cid, s in entries.items() if isinstance(s, dict)}
 
+    def _put(self, case_id: str, summary: dict) -> int:
+        shard = self._shard_of(case_id)
+        self._index[case_id] = summary
+        self._members.setdefault(shard, set()).add(case_id)
+        return shard
+
+    def _drop(self, case_id: str) -> int:
+        shard = self._shard_of(case_id)
+        self._index.pop(case_id, None)
+        self._members.get(shard, set()).discard(case_id)
+        return shard
+
     def _write_shard(self, shard: int) -> None:
-        entries = {cid: s for cid, s in self._index.items() if self._shard_of(cid) == shard}
+        # Only this shard's members: a save costs the same with 100 cases or 100,000.
+        entries = {cid: self._index[cid] for cid in self._members.get(shard, ())}
         # Not fsynced: if a crash loses it, refresh() notices the mismatch and remakes it.
         AtomicJSONStorage(self._shard_path(shard), durable=False, keep_previous=False).write({"index": entries})
 
@@ -182,7 +196,8 @@ class Store:
         """Bring the index up to date with the case files (after a crash or another instance's saves)."""
         if not self._index:
             for shard in range(SHARDS):
-                self._index.update(self._read_shard(shard))
+                for case_id, summary in self._read_shard(shard).items():
+                    self._put(case_id, summary)
         seen: set[str] = set()
         dirty: set[int] = set()
         for entry in os.scandir(self.cases_dir):
@@ -195,11 +210,9 @@ class Store:
             known = self._index.get(case_id)
             if known and known.get("_mtime") == st.st_mtime_ns and known.get("_size") == st.st_size:
                 continue
-            self._index[case_id] = self._summary_from_file(case_id, st)
-            dirty.add(self._shard_of(case_id))
+            dirty.add(self._put(case_id, self._summary_from_file(case_id, st)))
         for case_id in [c for c in self._index if c not in seen]:
-            del self._index[case_id]
-            dirty.add(self._shard_of(case_id))
+            dirty.add(self._drop(case_id))
         for shard in dirty:
             try:
                 self._write_shard(shard)
@@ -246,6 +259,8 @@ class Store:
             record, _ = upgrade(dict(doc))
             return Case.model_validate(record)
         except SchemaError as exc:
+            if "newer ophamp" in str(exc):  # not damaged: made by a newer version
+                raise StoreError(f"{path} {exc}. It has not been changed.") from None
             raise StoreCorruptError(path, str(exc)) from None
         except ValidationError as exc:
             where = ".".join(str(p) for p in exc.errors()[0].get("loc", ()))
@@ -256,14 +271,25 @@ class Store:
         # The whole file in one atomic write, in TinyDB's layout. (TinyDB's upsert merged the new
         # record into the old one, which kept a schema-1 record's old keys after migration, and wrote
         # an empty table first when creating, which then became the ".bak" last good copy.)
-        AtomicJSONStorage(path).write({CASE_TABLE: {"1": case.model_dump(mode="json")}})
+        try:
+            AtomicJSONStorage(path).write({CASE_TABLE: {"1": case.model_dump(mode="json")}})
+        except atomic.WriteFailed as exc:
+            if not exc.replaced:
+                raise StoreError(str(exc)) from None
+            self._index_case(case, path)
+            raise StoreError(
+                f"{case.id} was written but the disk did not confirm it ({exc.reason.split('.')[0]}). "
+                "Check the disk; the case as it was before is kept as the last good copy."
+            ) from None
+        self._index_case(case, path)
+
+    def _index_case(self, case: Case, path: Path) -> None:
         st = path.stat()
         summary = summarise(case, self.clock())
         summary["_mtime"] = st.st_mtime_ns
         summary["_size"] = st.st_size
-        self._index[case.id] = summary
         try:
-            self._write_shard(self._shard_of(case.id))
+            self._write_shard(self._put(case.id, summary))
         except atomic.WriteFailed:
             pass  # the case itself is saved; the index is remade on next open
 
@@ -297,7 +323,7 @@ class Store:
                 with self._db(case.id) as db:
                     db.table(CASE_TABLE).insert(Document(case.model_dump(mode="json"), doc_id=1))
                 st = path.stat()
-                self._index[case.id] = {**summarise(case, self.clock()), "_mtime": st.st_mtime_ns, "_size": st.st_size}
+                self._put(case.id, {**summarise(case, self.clock()), "_mtime": st.st_mtime_ns, "_size": st.st_size})
             for shard in {self._shard_of(c.id) for c in cases}:
                 self._write_shard(shard)
         finally:
