@@ -86,11 +86,11 @@ class StepScreen(FormScreen):
 
     def _show_status(self) -> None:
         rec = self.record
-        text = Text()
+        text = Text("Status: ")
         style = {"done": "bold green", "not_applicable": "bold cyan", "in_progress": "bold yellow"}.get(rec.status, "bold")
         text.append(rec.status.label, style=style)
         if rec.by and rec.at:
-            text.append(f" · {rec.by.short()} · {fmt_local(rec.at)}")
+            text.append(f"  by {rec.by.short()}, {fmt_local(rec.at)}")
         if rec.status is StepStatus.NOT_APPLICABLE and rec.na_reason:
             text.append(f"\nReason: {rec.na_reason}")
         for fact in step_facts(self.case, self.sdef.key, self.app.clock()):

@@ -73,7 +73,7 @@ class FieldRow(Vertical):
         cid = dom_id(f.key)
         v = self.initial
         if f.kind == "bool":
-            yield Checkbox(Content(f.label + mark), value=v is True, id=cid)
+            yield Checkbox(Content(f.label + mark), value=v is True, id=cid, compact=True)
         elif f.kind == "select":
             options = [(Text(text), value) for value, text in f.choices]  # Text: literal, and type-to-search reads it
             yield Select(options, value=v if v in {c for _, c in options} else Select.NULL,
@@ -161,6 +161,16 @@ class FieldRow(Vertical):
         if self._ready:
             self._dirty = True
             self._edited()
+            if isinstance(event, Select.Changed):
+                # Picked: on to the next field, as Enter does in a text box (after the menu hands focus back).
+                self.set_timer(0.01, self._advance)
+
+    def _advance(self) -> None:
+        chain = self.screen.focus_chain
+        if self.control in chain and self.control.has_focus:
+            index = chain.index(self.control)
+            if index + 1 < len(chain):
+                chain[index + 1].focus()
 
     @on(TextArea.Changed)
     def _text_changed(self, event: TextArea.Changed) -> None:
