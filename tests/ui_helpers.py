@@ -124,3 +124,9 @@ def error_of(pilot, key: str) -> str:
     if not row.has_class("-invalid"):
         return ""
     return str(row.query_one(".field-error").render()).replace("\n", " ")
+
+
+def toasts(pilot) -> str:
+    """The notifications on screen, their wrapped lines joined back up (needs notifications=True)."""
+    parts = [line.split("▌", 1)[1].strip() for line in screen_text(pilot).splitlines() if "▌" in line]
+    return " ".join(p for p in parts if p)

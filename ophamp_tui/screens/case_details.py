@@ -33,5 +33,4 @@ class CaseDetailsScreen(FormScreen):
         self.query(FieldRow).first().control.focus()
 
     def action_back(self) -> None:
-        if self.flush():
-            self.app.pop_screen()
+        self.leave()

@@ -97,3 +97,14 @@ class FormScreen(Screen[None]):
             if row.dirty:
                 ok = self.save_row(row) and ok
         return ok
+
+    def leave(self) -> None:
+        """Escape always goes back: save what can be saved, and say plainly what could not."""
+        unsaved = [] if self.flush() else [row.fdef.label for row in self.query(FieldRow) if row.dirty]
+        app = self.app
+        app.pop_screen()
+        if unsaved:  # told on the screen we go back to, so it stays in view
+            app.notify(
+                "Not saved (it was not valid): " + ", ".join(unsaved) + ". Everything else is saved.",
+                title="Some changes were not saved", severity="warning", markup=False, timeout=12,
+            )

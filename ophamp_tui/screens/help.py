@@ -33,7 +33,11 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, under: Screen) -> None:
         super().__init__()
         # Read now, while the screen underneath is still the active one.
-        self.keys = [b.binding for b in under.active_bindings.values() if b.binding.description]
+        # The screen's own keys and the app's, not a text box's editing keys.
+        self.keys = [
+            b.binding for b in under.active_bindings.values()
+            if b.binding.description and (b.node is under or b.node is under.app)
+        ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog"):

@@ -171,8 +171,4 @@ class StepScreen(FormScreen):
             self.app.pop_screen()
 
     def action_back(self) -> None:
-        if self.flush():
-            self.app.pop_screen()
-        else:
-            self.notify("A field could not be saved (shown in red). Fix it, or clear it, then press Esc.",
-                        severity="warning")
+        self.leave()
