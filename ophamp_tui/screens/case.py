@@ -24,6 +24,8 @@ class CaseScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_step", "Open step", show=False, id="open-step"),
         Binding("e", "edit_details", "Edit details", id="edit-details", tooltip="Change the victim, incident or suspect"),
+        Binding("h", "history", "History", id="history", tooltip="Every change to this case: who, when, old and new"),
+        Binding("c", "close_early", "Close early", id="close-early", tooltip="Close the case before every step is done, with a reason"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
         *[Binding(str(n % 10), f"open_number({n})", f"Step {n}", show=False, id=f"step-{n}",
                   tooltip="1-9 and 0 open steps 1-10 directly") for n in range(1, 11)],
@@ -141,6 +143,11 @@ class CaseScreen(Screen[None]):
         from .case_details import CaseDetailsScreen
 
         self.app.push_screen(CaseDetailsScreen(self.store, self.case_id))
+
+    def action_history(self) -> None:
+        from .history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.store, self.case_id))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -31,6 +31,9 @@ class HomeScreen(Screen[None]):
         Binding("n", "new_case", "New case", id="new-case", tooltip="Log a new assault on a colleague"),
         Binding("slash", "find", "Find", id="find", tooltip="Type to filter the cases"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
+        Binding("o", "overdue", "Overdue", id="overdue", tooltip="Everything past its time limit, most overdue first"),
+        Binding("r", "review_queue", "Review queue", id="review-queue", tooltip="Cases awaiting senior manager review"),
+        Binding("m", "my_cases", "My cases", id="my-cases", tooltip="Only cases where you are named (show all again)"),
         Binding("u", "app.switch_user", "Switch user", id="switch-user", tooltip="Change who is using ophamp"),
     ]
 
@@ -127,6 +130,16 @@ class HomeScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         box.value = ""
         self.query_one("#cases", DataTable).focus()
+
+    def action_overdue(self) -> None:
+        from .overdue import OverdueScreen
+
+        self.app.push_screen(OverdueScreen(self.store))
+
+    def action_review_queue(self) -> None:
+        from .review_queue import ReviewQueueScreen
+
+        self.app.push_screen(ReviewQueueScreen(self.store))
 
     def action_new_case(self) -> None:
         from .new_case import NewCaseScreen
