@@ -42,6 +42,7 @@ class OpHampApp(App[None]):
         self.config_dir = config_dir or default_config_dir()
         self.clock = clock
         self.user: Actor | None = load_identity(self.config_dir)
+        self.overdue = 0  # overdue items across all cases, shown in the header
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen(self.store))
@@ -52,7 +53,12 @@ class OpHampApp(App[None]):
     # --- who is using it --------------------------------------------------------------------------
 
     def _show_user(self) -> None:
-        self.sub_title = f"{self.user.short()}" if self.user else "Who are you?"
+        who = self.user.short() if self.user else "Who are you?"
+        self.sub_title = f"{who} · {self.overdue} overdue" if self.overdue else who
+
+    def show_overdue(self, count: int) -> None:
+        self.overdue = count
+        self._show_user()
 
     def _identity_chosen(self, who: Actor | None) -> None:
         if who is None:

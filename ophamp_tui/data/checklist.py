@@ -92,6 +92,7 @@ STEPS: tuple[StepDef, ...] = (
             *_person("supervisor", "Supervisor"),
             FieldDef("aware_at", "When the supervisor learned of it", kind="datetime", required=True),
             FieldDef("inspector_told", "Inspector / second-line manager told", kind="bool"),
+            *_person("inspector", "Inspector", required=False),
             FieldDef("colleagues_checked", "Colleagues who were present checked on", kind="bool"),
             FieldDef("hot_debrief", "Hot debrief held", kind="bool"),
             FieldDef(
@@ -244,7 +245,7 @@ STEPS: tuple[StepDef, ...] = (
             FieldDef("preferred_contact", "Preferred contact", kind="select", choices=tuple(C.CONTACT_METHODS)),
         ),
         limit="Within 5 working days of each development (1 for enhanced rights).",
-        logs=("updates", "status_history"),
+        logs=("updates",),
     ),
     StepDef(
         key="longer_term",
@@ -307,6 +308,7 @@ STEPS: tuple[StepDef, ...] = (
             ),
         ),
         limit="Victim told within 5 working days (1 for enhanced rights).",
+        logs=("status_history",),
     ),
     StepDef(
         key="senior_review",
@@ -351,6 +353,40 @@ CASE_FORM: tuple[FieldDef, ...] = (
     FieldDef("hate_strands", "Hostility based on", kind="multi", choices=tuple(C.HATE_STRANDS),
              required_if=("hate_crime", frozenset({True}))),
 )
+
+@dataclass(frozen=True)
+class LogDef:
+    """A dated log kept on a case (victim updates, welfare contacts, referrals, suspect status)."""
+
+    key: str  # the Case attribute holding the entries
+    title: str
+    add_label: str
+    fields: tuple[FieldDef, ...]
+
+
+_WHEN = FieldDef("at", "When", kind="datetime", required=True, placeholder="e.g. now or today 14:30")
+_HOW = FieldDef("method", "How", kind="select", choices=tuple(C.CONTACT_METHODS), required=True)
+
+LOGS: dict[str, LogDef] = {
+    "updates": LogDef("updates", "Updates to the victim", "Log an update", (
+        _WHEN, _HOW, FieldDef("summary", "What the victim was told", kind="longtext", required=True),
+    )),
+    "status_history": LogDef("status_history", "Suspect status", "Suspect status change", (
+        FieldDef("kind", "New status", kind="select", choices=tuple(C.SUSPECT_STATUSES), required=True),
+        _WHEN,
+        FieldDef("summary", "Notes (e.g. bail conditions)", kind="longtext"),
+    )),
+    "welfare_contacts": LogDef("welfare_contacts", "Welfare contacts", "Log a contact", (
+        _WHEN, _HOW, FieldDef("summary", "How they are; what was arranged", kind="longtext", required=True),
+    )),
+    "referrals": LogDef("referrals", "Referrals to support services", "Add a referral", (
+        FieldDef("kind", "Service", kind="select", choices=tuple(C.REFERRAL_SERVICES), required=True),
+        FieldDef("at", "When the need was identified", kind="datetime", required=True),
+        FieldDef("done_at", "When the referral was made", kind="datetime",
+                 help="Leave empty until it is made: it is due within 2 working days."),
+        FieldDef("summary", "Notes", kind="longtext"),
+    )),
+}
 
 STEP_KEYS: tuple[str, ...] = tuple(s.key for s in STEPS)
 _BY_KEY = {s.key: s for s in STEPS}

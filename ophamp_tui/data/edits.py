@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .clock import as_utc, iso
+from .choices import NOTIFIABLE_STATUSES
 from .models import Actor, Case, HistoryEntry, Incident, LogEntry, Suspect, Victim
 
 LOGS = ("updates", "status_history", "welfare_contacts", "referrals")
@@ -52,8 +53,21 @@ def new_case(
         hate_crime=hate_crime,
         hate_strands=hate_strands or [],
     )
+    if case.suspect.status in NOTIFIABLE_STATUSES:
+        # The status the case starts with is an event the victim must be told about, like any later one.
+        case.status_history.append(LogEntry(at=incident.occurred_at, by=by, kind=case.suspect.status,
+                                            summary="Status when the case was logged", recorded_at=now))
     case.history.append(HistoryEntry(at=now, by=by, rev=0, field="case", old=None, new="created"))
     return case
+
+
+def log_entry(values: dict[str, Any], by: Actor, now: datetime) -> LogEntry:
+    """A log entry from a parsed log form (see checklist.LOGS)."""
+    return LogEntry(
+        at=values["at"], by=by, recorded_at=now,
+        method=values.get("method") or "", kind=values.get("kind") or "",
+        summary=values.get("summary") or "", done_at=values.get("done_at"),
+    )
 
 
 def _show(value: Any) -> str | None:
@@ -65,22 +79,31 @@ def _show(value: Any) -> str | None:
 
 
 def _walk(data: dict, path: str) -> tuple[dict, str]:
+    """The dict holding the last part of ``path``; a numeric part indexes a log, e.g. ``referrals.0.done_at``."""
     parts = path.split(".")
     node: Any = data
     for part in parts[:-1]:
-        if not isinstance(node, dict) or part not in node:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
             raise EditError(f"No such field: {path}")
-        node = node[part]
     if not isinstance(node, dict):
         raise EditError(f"No such field: {path}")
     return node, parts[-1]
 
 
 def _dump(value: Any) -> Any:
+    """A value as it is stored: JSON types only (models dumped, datetimes as ISO UTC)."""
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     if isinstance(value, datetime):
         return iso(value)
+    if isinstance(value, dict):
+        return {k: _dump(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_dump(v) for v in value]
     return value
 
 

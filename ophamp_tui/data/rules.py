@@ -150,6 +150,22 @@ def missing(
     return problems
 
 
+def parse_form(
+    fdefs: tuple[FieldDef, ...], raws: dict[str, Any], case: Case | None, now: datetime, *, purpose: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Parse a whole form: the values to save, and field key → what to fix (empty when it can be saved)."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for fdef in fdefs:
+        value, problem = parse_field(fdef, raws.get(fdef.key), case, now)
+        values[fdef.key] = value
+        if problem:
+            problems[fdef.key] = problem
+    for key, problem in missing(fdefs, values, case, now, purpose=purpose).items():
+        problems.setdefault(key, problem)
+    return values, problems
+
+
 def recheck(fdef: FieldDef, value: Any, case: Case | None, now: datetime) -> str | None:
     """Is a value saved earlier still valid against the case as it is now?"""
     if case is None:
@@ -335,6 +351,7 @@ def overdue(case: Case, now: datetime) -> list[Due]:
 
 PEOPLE_FIELDS = (
     ("supervisor_aware", "supervisor_number"),
+    ("supervisor_aware", "inspector_number"),
     ("support_handover", "welfare_officer_number"),
     ("oic_assigned", "oic_number"),
     ("longer_term", "support_officer_number"),
@@ -403,7 +420,8 @@ def step_facts(case: Case, key: str, now: datetime) -> list[str]:
     if enhanced_rights(case) and key in ("kept_informed", "outcome"):
         facts.append("Enhanced rights (hate crime): updates within 1 working day.")
     for due in obligations(case, now):
-        if due.step == key:
+        # Telling the victim about the suspect is logged at step 7 but follows the status changes of step 9.
+        if due.step == key or (key == "outcome" and due.what.startswith("Tell victim")):
             state = "OVERDUE" if due.overdue(now) else "due"
             facts.append(f"{due.what}: {state} {fmt_local(due.due_at)}.")
     return facts

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -143,6 +144,30 @@ class CaseScreen(Screen[None]):
         from .case_details import CaseDetailsScreen
 
         self.app.push_screen(CaseDetailsScreen(self.store, self.case_id))
+
+    def action_close_early(self) -> None:
+        from .reason import ReasonScreen
+
+        if self.case.closed_reason:
+            self.notify(f"Already closed early: {self.case.closed_reason}", markup=False)
+            return
+        question = Content("Close this case before every step is done? The reason is recorded for the reviewer.")
+        self.app.push_screen(
+            ReasonScreen(question, button="Close case", placeholder="e.g. victim left the force; case transferred"),
+            self._close_with_reason,
+        )
+
+    def _close_with_reason(self, reason: str | None) -> None:
+        user = self.app.require_user()
+        if not reason or user is None:
+            return
+        try:
+            self.case = self.store.update(self.case_id, user, sets={"closed_reason": reason, "closed_at": self.app.clock()})
+        except StoreError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=20)
+            return
+        self.notify("Case closed early; the reason is in its history.")
+        self.refresh_case(reload=False)
 
     def action_history(self) -> None:
         from .history import HistoryScreen

@@ -42,13 +42,13 @@ class FormScreen(Screen[None]):
     def after_save(self) -> None:
         """Refresh whatever shows the case, after a successful save."""
 
-    def save(self, sets: dict[str, Any]) -> bool:
+    def save(self, sets: dict[str, Any], appends: dict[str, Any] | None = None) -> bool:
         """Save now; True if it is in the store. Problems are shown, never raised."""
         user = self.app.require_user()
         if user is None:
             return False
         try:
-            self.case = self.store.update(self.case_id, user, sets=sets, base_rev=self.case.rev)
+            self.case = self.store.update(self.case_id, user, sets=sets, appends=appends, base_rev=self.case.rev)
         except ConflictError as exc:
             self.case = self.store.load(self.case_id)
             for row in self.query(FieldRow):

@@ -14,6 +14,7 @@ from ..widgets.safe_input import SafeInput
 from ..data.caselist import Row, matches, rows
 from ..data.clock import fmt_local_date
 from ..data.store import Store
+from ..data.text import normalise_number
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
 
@@ -41,6 +42,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.store = store
         self._rows: list[Row] = []
+        self._mine = False  # only cases where the current user is named
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -67,12 +69,20 @@ class HomeScreen(Screen[None]):
 
     def reload(self) -> None:
         self._rows = rows(self.store.summaries(), self.app.clock())
+        self.app.show_overdue(sum(r.overdue for r in self._rows))
+        self._fill()
+
+    def action_my_cases(self) -> None:
+        self._mine = not self._mine
         self._fill()
 
     def _fill(self) -> None:
         table = self.query_one("#cases", DataTable)
         query = self.query_one("#filter", Input).value
         shown = [r for r in self._rows if matches(r, query)] if query.strip() else self._rows
+        me = normalise_number(self.app.user.number) if self.app.user else ""
+        if self._mine:
+            shown = [r for r in shown if me and me in r.people]
         table.clear()
         for row in shown[:MAX_ROWS]:
             table.add_row(
@@ -94,12 +104,14 @@ class HomeScreen(Screen[None]):
             table.focus()
         total = len(self._rows)
         late = sum(1 for r in self._rows if r.overdue)
-        text = f"{len(shown)} of {total} cases" if query.strip() else f"{total} cases"
+        text = f"{len(shown)} of {total} cases" if query.strip() or self._mine else f"{total} cases"
+        if self._mine:
+            text = "My cases: " + text + " (m: show all)"
         if len(shown) > MAX_ROWS:
             text += f" (first {MAX_ROWS} shown: type to filter)"
         if late:
             text += f" · {late} with something overdue"
-        text += " · ! overdue  R repeat victim  H hate crime  X damaged"
+        text += " · ! overdue R repeat H hate X damaged"
         self.query_one("#count", Label).update(Content(text) if not empty else Content(""))
 
     @staticmethod

@@ -18,7 +18,7 @@ from ..data.checklist import CASE_FORM
 from ..data.clock import fmt_local_date, from_iso
 from ..data.edits import new_case
 from ..data.models import Incident, Suspect, Victim
-from ..data.rules import missing, parse_field
+from ..data.rules import parse_field, parse_form
 from ..data.store import Store, StoreError
 from ..widgets.fields import FieldRow, dom_id
 
@@ -94,20 +94,10 @@ class NewCaseScreen(Screen[None]):
         box.update(text)
 
     def _values(self) -> tuple[dict[str, Any], dict[str, str]]:
-        now = self.app.clock()
-        values: dict[str, Any] = {}
-        problems: dict[str, str] = {}
-        for key, row in self._rows().items():
-            if not row.display:
-                continue
-            value, problem = parse_field(row.fdef, row.raw(), None, now)
-            if problem:
-                problems[key] = problem
-            values[key] = value
-        visible = tuple(f for f in CASE_FORM if self._rows()[f.key].display)
-        for key, problem in missing(visible, values, None, now, purpose="to create the case").items():
-            problems.setdefault(key, problem)
-        return values, problems
+        rows = self._rows()
+        visible = tuple(f for f in CASE_FORM if rows[f.key].display)
+        raws = {f.key: rows[f.key].raw() for f in visible}
+        return parse_form(visible, raws, None, self.app.clock(), purpose="to create the case")
 
     @on(Button.Pressed, "#create")
     def action_create(self) -> None:

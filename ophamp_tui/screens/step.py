@@ -12,13 +12,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Header, Label, Static
 
-from ..data.checklist import STEPS, FieldDef, step
+from ..data.checklist import LOGS, STEPS, FieldDef, step
+from ..data.edits import log_entry
 from ..data.clock import fmt_local, iso
 from ..data.models import StepStatus
 from ..data.rules import missing_for_done, step_facts
 from ..data.store import Store
 from ..widgets.fields import FieldRow
+from ..widgets.log_panel import LogPanel
 from .form_base import FormScreen
+from .log_entry import LogEntryScreen
 
 NOTES = FieldDef("notes", "Notes", kind="longtext")
 
@@ -31,8 +34,11 @@ class StepScreen(FormScreen):
         # F5-F7 belong to text boxes (select word, line, all), so steps move with F8 / F9.
         Binding("f8", "previous", "Prev step", id="prev", tooltip="The previous step"),
         Binding("f9", "next", "Next step", id="next", tooltip="The next step"),
+        Binding("ctrl+n", "add_log(0)", "Add entry", id="add-log", tooltip="Add an entry to this step's log"),
+        Binding("ctrl+r", "add_log(1)", "Add referral", id="add-log-2", tooltip="Add a referral to a support service"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case overview (saves first)"),
     ]
+    LOG_KEYS = ("Ctrl+N", "Ctrl+R")
 
     def __init__(self, store: Store, case_id: str, step_key: str) -> None:
         super().__init__(store, case_id)
@@ -54,6 +60,8 @@ class StepScreen(FormScreen):
             with VerticalScroll(id="step-form", classes="form"):
                 yield Label(Content(f"Step {s.number} of {len(STEPS)}: {s.title}"), classes="form-title")
                 yield Static("", id="step-status")
+                for index, log in enumerate(s.logs):
+                    yield LogPanel(LOGS[log], getattr(self.case, log), self.LOG_KEYS[index])
                 for fdef in s.fields:
                     yield FieldRow(fdef, self.value_of(fdef))
                 yield FieldRow(NOTES, self.record.notes)
@@ -114,6 +122,55 @@ class StepScreen(FormScreen):
 
     def after_save(self) -> None:
         self._show_status()
+        for panel in self.query(LogPanel):
+            panel.show(getattr(self.case, panel.logdef.key))
+
+    # --- logs --------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_log":
+            return parameters[0] < len(self.sdef.logs)  # type: ignore[operator]
+        return True
+
+    def action_add_log(self, index: int) -> None:
+        if index < len(self.sdef.logs):
+            self._open_log(self.sdef.logs[index])
+
+    @on(LogPanel.AddRequested)
+    def _add_requested(self, event: LogPanel.AddRequested) -> None:
+        self._open_log(event.log)
+
+    @on(LogPanel.EntryChosen)
+    def _entry_chosen(self, event: LogPanel.EntryChosen) -> None:
+        entry = getattr(self.case, event.log)[event.index]
+        if event.log != "referrals" or entry.done_at:
+            return  # entries are a record: kept as written
+        values = {"kind": entry.kind, "at": iso(entry.at), "summary": entry.summary}
+        self._open_log(event.log, event.index, values, "Record that the referral was made")
+
+    def _open_log(self, log: str, index: int | None = None, values: dict | None = None, title: str = "") -> None:
+        if not self.flush():
+            return
+        screen = LogEntryScreen(LOGS[log], self.case, values, title=title)
+        self.app.push_screen(screen, lambda result: self._log_saved(log, index, result))
+
+    def _log_saved(self, log: str, index: int | None, values: dict | None) -> None:
+        if values is None:
+            return
+        sets: dict[str, Any] = dict(self.extra_sets())
+        appends = None
+        if index is not None:  # a referral now made
+            sets[f"referrals.{index}.done_at"] = values["done_at"]
+            sets[f"referrals.{index}.summary"] = values["summary"] or ""
+        else:
+            appends = {log: log_entry(values, self.app.user, self.app.clock())}
+            if log == "status_history":
+                sets["suspect.status"] = values["kind"]
+                sets["suspect.identified"] = values["kind"] != "not_identified"
+        if self.save(sets, appends):
+            self.notify(f"{LOGS[log].title}: saved.", markup=False)
+            panel = self.query_one(f"#log-{log}", LogPanel)
+            panel.scroll_visible(animate=False, top=True)
 
     # --- actions -----------------------------------------------------------------------------------
 
@@ -139,11 +196,14 @@ class StepScreen(FormScreen):
 
     @on(Button.Pressed, "#mark-na")
     def action_not_applicable(self) -> None:
-        from .not_applicable import NotApplicableScreen
+        from .reason import ReasonScreen
 
         if not self.flush():
             return
-        self.app.push_screen(NotApplicableScreen(self.sdef.title, self.record.na_reason), self._na_reason)
+        question = Content.from_markup("Why is '$title' not applicable?", title=self.sdef.title)
+        screen = ReasonScreen(question, reason=self.record.na_reason, button="Mark not applicable",
+                              placeholder="e.g. victim back on duty, no duties to hand over")
+        self.app.push_screen(screen, self._na_reason)
 
     def _na_reason(self, reason: str | None) -> None:
         if reason and self.save(self._status_sets(StepStatus.NOT_APPLICABLE, reason)):

@@ -1,0 +1,50 @@
+"""Ask for a reason: marking a step not applicable, or closing a case early."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+from ..data.text import clean_text
+from ..widgets.safe_input import SafeInput
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Back", id="back", tooltip="Back without changing anything")]
+
+    def __init__(self, question: Content, *, reason: str = "", placeholder: str = "", button: str = "OK") -> None:
+        super().__init__()
+        self.question = question
+        self.reason = reason
+        self.placeholder = placeholder
+        self.button = button
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield SafeInput(self.reason, placeholder=self.placeholder, id="reason")
+            yield Label("", id="reason-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(self.button, variant="primary", id="reason-save")
+                yield Button("Cancel", id="reason-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(SafeInput).focus()
+
+    @on(SafeInput.Submitted)
+    @on(Button.Pressed, "#reason-save")
+    def _save(self) -> None:
+        reason = clean_text(self.query_one(SafeInput).value, max_len=500)
+        if len(reason) < 3:
+            self.query_one("#reason-error", Label).update(Content("Give a reason: a reviewer will read it."))
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#reason-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
