@@ -50,12 +50,13 @@ def clean_text(value: str, *, multiline: bool = False, max_len: int | None = 20_
 
     Single-line fields also lose newlines and tabs (replaced with a space).
     Leading and trailing white space is trimmed. Text longer than ``max_len``
-    characters is cut there.
+    characters is cut there (and trimmed again, so cleaning what this returns
+    gives it back unchanged: a name saved cut at a space reads back the same).
     """
     if not isinstance(value, str):
         value = str(value)
     text = strip_controls(value, multiline=multiline).strip()
-    return text if max_len is None else text[:max_len]
+    return text if max_len is None else text[:max_len].rstrip()
 
 
 _RANK_PREFIX = re.compile(r"^(?:PCSO|PC|DC|PS|DS|SGT|INSP|DI|CI|DCI|SC|SPC)(?=\d)")

@@ -24,8 +24,10 @@ STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yello
 class CaseScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_step", "Open step", show=False, id="open-step"),
-        Binding("e", "edit_details", "Edit details", id="edit-details", tooltip="Change the victim, incident or suspect"),
+        Binding("e", "edit_details", "Details", id="edit-details", tooltip="Change the victim, incident or suspect"),
         Binding("h", "history", "History", id="history", tooltip="Every change to this case: who, when, old and new"),
+        Binding("v", "expect", "Expect", id="expect",
+                tooltip="What the victim can expect, in plain words; export it as text"),
         Binding("c", "close_early", "Close early", id="close-early", tooltip="Close the case before every step is done, with a reason"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
         *[Binding(str(n % 10), f"open_number({n})", f"Step {n}", show=False, id=f"step-{n}",
@@ -168,6 +170,11 @@ class CaseScreen(Screen[None]):
             return
         self.notify("Case closed early; the reason is in its history.")
         self.refresh_case(reload=False)
+
+    def action_expect(self) -> None:
+        from .expect import ExpectScreen
+
+        self.app.push_screen(ExpectScreen(self.store, self.case_id))
 
     def action_history(self) -> None:
         from .history import HistoryScreen

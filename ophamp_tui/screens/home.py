@@ -33,9 +33,9 @@ class HomeScreen(Screen[None]):
         Binding("slash", "find", "Find", id="find", tooltip="Type to filter the cases"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
         Binding("o", "overdue", "Overdue", id="overdue", tooltip="Everything past its time limit, most overdue first"),
-        Binding("r", "review_queue", "Review queue", id="review-queue", tooltip="Cases awaiting senior manager review"),
+        Binding("r", "review_queue", "Reviews", id="review-queue", tooltip="Cases awaiting senior manager review"),
         Binding("m", "my_cases", "My cases", id="my-cases", tooltip="Only cases where you are named (show all again)"),
-        Binding("u", "app.switch_user", "Switch user", id="switch-user", tooltip="Change who is using ophamp"),
+        Binding("u", "app.switch_user", "User", id="switch-user", tooltip="Change who is using ophamp"),
     ]
 
     def __init__(self, store: Store) -> None:

@@ -1,4 +1,4 @@
-"""Ask for a reason: marking a step not applicable, or closing a case early."""
+"""Ask for one line of text: a reason (not applicable, closing early) or a folder (screenshots, export)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,23 @@ from ..widgets.safe_input import SafeInput
 class ReasonScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Back", id="back", tooltip="Back without changing anything")]
 
-    def __init__(self, question: Content, *, reason: str = "", placeholder: str = "", button: str = "OK") -> None:
+    def __init__(
+        self,
+        question: Content,
+        *,
+        reason: str = "",
+        placeholder: str = "",
+        button: str = "OK",
+        too_short: str = "Give a reason: a reviewer will read it.",
+        min_len: int = 3,
+    ) -> None:
         super().__init__()
         self.question = question
         self.reason = reason
         self.placeholder = placeholder
         self.button = button
+        self.too_short = too_short
+        self.min_len = min_len
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -40,8 +51,8 @@ class ReasonScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#reason-save")
     def _save(self) -> None:
         reason = clean_text(self.query_one(SafeInput).value, max_len=500)
-        if len(reason) < 3:
-            self.query_one("#reason-error", Label).update(Content("Give a reason: a reviewer will read it."))
+        if len(reason) < self.min_len:
+            self.query_one("#reason-error", Label).update(Content(self.too_short))
             return
         self.dismiss(reason)
 

@@ -35,7 +35,7 @@ class LogPanel(Vertical):
     DEFAULT_CSS = """
     LogPanel { height: auto; margin: 1 0; border-top: solid $primary; }
     LogPanel .log-title { text-style: bold; }
-    LogPanel OptionList { height: auto; max-height: 10; }
+    LogPanel OptionList { height: auto; max-height: 10; min-width: 16; }
     LogPanel Button { margin: 0; }
     """
 

@@ -1,0 +1,57 @@
+"""'What you can expect': the promises to the victim in plain words, exportable as text to hand over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ..data.atomic import WriteFailed
+from ..data.leaflet import export, what_to_expect
+from ..data.store import Store
+
+
+class ExpectScreen(Screen[None]):
+    BINDINGS = [
+        Binding("x", "export", "Export as text", id="export", tooltip="Save this as a text file to give the victim"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the case"),
+    ]
+
+    def __init__(self, store: Store, case_id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.case = store.load(case_id)
+        self.folder = Path.home() / "ophamp-exports"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="expect", classes="form"):
+            yield Static(Text(what_to_expect(self.case)), id="expect-text")
+        yield Footer()
+
+    def action_export(self) -> None:
+        from .reason import ReasonScreen
+
+        ask = ReasonScreen(Content("Save 'What you can expect' as a text file in which folder?"),
+                           reason=str(self.folder), button="Save", too_short="Enter a folder.", min_len=1)
+        self.app.push_screen(ask, self._export_to)
+
+    def _export_to(self, folder: str | None) -> None:
+        if not folder:
+            return
+        try:
+            path = export(self.case, Path(folder).expanduser())
+        except (OSError, WriteFailed) as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False, timeout=15)
+            return
+        self.folder = path.parent
+        self.notify(f"Saved {path}", title="Exported", markup=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,134 @@
+"""Trainer mode: its own store, an unmistakable banner, guidance for every step, the victim leaflet, pictures."""
+
+from __future__ import annotations
+
+import stat
+from datetime import datetime, timezone
+
+import pytest
+
+from ophamp_tui import __main__ as cli
+from ophamp_tui.app import OpHampApp
+from ophamp_tui.data.checklist import STEPS
+from ophamp_tui.data.seed import fictional_cases
+from ophamp_tui.data.store import Store
+
+from .ui_helpers import fixed_clock, make_app, screen_text, toasts
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+BANNER = OpHampApp.TRAINING_BANNER
+
+
+def seeded(tmp_path, *, training: bool) -> OpHampApp:
+    store = Store(tmp_path / "store", clock=fixed_clock(NOW))
+    store.create_many(fictional_cases(12, seed=3, now=NOW))
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    app.training = training
+    if training:
+        app.title = f"{BANNER} · Op Hampshire"
+    return app
+
+
+async def visit_every_screen(pilot) -> list[str]:
+    """Go through each screen a user can reach and return the header line of each."""
+    headers: list[str] = []
+
+    async def look(*keys: str) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+        headers.append(screen_text(pilot).splitlines()[0])
+
+    await look()  # home
+    await look("n")  # new case
+    await look("escape", "o")  # overdue queue
+    await look("escape", "r")  # review queue
+    await look("escape")
+    case_id = sorted(s["id"] for s in pilot.app.store.summaries())[0]
+    pilot.app.screen.open_case(case_id)
+    await look()  # case
+    await look("1")  # step form
+    await look("f1")  # help over the step
+    await look("escape", "escape", "e")  # case details
+    await look("escape", "h")  # history
+    await look("escape", "v")  # what the victim can expect
+    await look("escape", "c")  # close early (a dialog)
+    await look("escape", "u")  # switch user
+    return headers
+
+
+@pytest.mark.parametrize("training", [True, False])
+async def test_banner_on_every_screen_in_training_and_none_live(tmp_path, training):
+    app = seeded(tmp_path, training=training)
+    async with app.run_test(size=(80, 24)) as pilot:
+        headers = await visit_every_screen(pilot)
+    assert len(headers) == 13
+    for header in headers:
+        assert (BANNER in header) is training, header
+
+
+def test_every_step_has_guidance_for_the_classroom():
+    for sdef in STEPS:
+        assert len(sdef.why) > 80 and len(sdef.expect) > 20, sdef.key
+
+
+async def test_guidance_panel_toggles_with_f4(tmp_path):
+    app = seeded(tmp_path, training=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pilot.app.screen.open_case(sorted(s["id"] for s in app.store.summaries())[0])
+        await pilot.press("4")
+        await pilot.pause()
+        assert "Why this matters" in screen_text(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "Why this matters" not in screen_text(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "Why this matters" in screen_text(pilot)
+
+
+async def test_what_to_expect_is_shown_and_exported_as_text(tmp_path):
+    app = seeded(tmp_path, training=True)
+    case_id = sorted(s["id"] for s in app.store.summaries())[0]
+    victim = app.store.load(case_id).victim.name
+    folder = tmp_path / "handouts"
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        pilot.app.screen.open_case(case_id)
+        await pilot.press("v")
+        await pilot.pause()
+        text = screen_text(pilot)
+        assert "WHAT YOU CAN EXPECT" in text and victim in text
+        assert "A local supervisor knows you have been assaulted." in text
+        await pilot.press("x", "ctrl+u", *str(folder), "enter")
+        await pilot.pause()
+        assert "Saved" in toasts(pilot)
+    exported = folder / f"what-to-expect-{case_id}.txt"
+    body = exported.read_text(encoding="utf-8")
+    assert victim in body and "10. Local senior managers review your case" in body
+    assert stat.S_IMODE(exported.stat().st_mode) == 0o600
+
+
+async def test_screenshot_into_a_chosen_folder(tmp_path):
+    app = seeded(tmp_path, training=True)
+    folder = tmp_path / "slides"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f12")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *str(folder), "enter")
+        await pilot.pause()
+        await pilot.pause()
+    [svg] = list(folder.glob("*.svg"))
+    assert BANNER in svg.read_text(encoding="utf-8").replace("&#160;", " ")
+
+
+def test_demo_uses_its_own_store_whatever_store_or_env_say(tmp_path, monkeypatch):
+    live = tmp_path / "live"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("OPHAMP_STORE", str(live))
+    opened: list[OpHampApp] = []
+    monkeypatch.setattr(OpHampApp, "run", lambda self: opened.append(self))
+    assert cli.main(["--store", str(live), "demo"]) == 0
+    [app] = opened
+    assert app.training is True
+    assert not live.exists()  # the live store was never created, let alone written
+    assert (tmp_path / "data") in app.store.root.parents
+    assert len(app.store) >= 4  # the scenarios
