@@ -35,10 +35,10 @@ class IdentityScreen(ModalScreen[Actor | None]):
             )
             yield Label(Content("Your name (with rank)"))
             yield SafeInput(self.current.name if self.current else "", placeholder="e.g. PS Sam Taylor", id="who-name")
-            yield Label("", id="who-name-error", classes="error")
+            yield Label("", id="who-name-error", classes="problem")
             yield Label(Content("Collar / staff number"))
             yield SafeInput(self.current.number if self.current else "", placeholder="e.g. 4521", id="who-number")
-            yield Label("", id="who-number-error", classes="error")
+            yield Label("", id="who-number-error", classes="problem")
             yield Label(Content("Role"))
             yield Select(
                 [(Text(text), value) for value, text in C.USER_ROLES],

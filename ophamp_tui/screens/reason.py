@@ -39,7 +39,7 @@ class ReasonScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
             yield SafeInput(self.reason, placeholder=self.placeholder, id="reason")
-            yield Label("", id="reason-error", classes="error")
+            yield Label("", id="reason-error", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Button(self.button, variant="primary", id="reason-save")
                 yield Button("Cancel", id="reason-cancel")
