@@ -127,6 +127,12 @@ def error_of(pilot, key: str) -> str:
 
 
 def toasts(pilot) -> str:
-    """The notifications on screen, their wrapped lines joined back up (needs notifications=True)."""
-    parts = [line.split("▌", 1)[1].strip() for line in screen_text(pilot).splitlines() if "▌" in line]
-    return " ".join(p for p in parts if p)
+    """The notifications on screen (title and message), as the user reads them. Needs notifications=True.
+
+    Read from the notifications themselves, because the toasts wrap long words (file paths) anywhere;
+    the screen is checked to really show a toast.
+    """
+    notes = pilot.app._notifications  # noqa: SLF001
+    if len(notes):
+        assert "▌" in screen_text(pilot), "a notification that is not on screen"
+    return " ".join(f"{n.title} {n.message}" for n in notes)

@@ -49,6 +49,17 @@ def fmt_local(value: datetime | None, *, with_day: bool = False) -> str:
     return f"{local:%a} {text}" if with_day else text
 
 
+def fmt_local_input(value: datetime | None) -> str:
+    """Like fmt_local, but during the hour that happens twice it adds BST or GMT, so it reads back the same."""
+    if value is None:
+        return ""
+    local = to_london(value)
+    text = local.strftime("%d/%m/%Y %H:%M")
+    if date_tz.datetime_ambiguous(local.replace(tzinfo=None).replace(tzinfo=LONDON)):
+        text += " BST" if local.dst() else " GMT"
+    return text
+
+
 def fmt_local_date(value: datetime | date | None) -> str:
     if value is None:
         return ""

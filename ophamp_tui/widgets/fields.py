@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextA
 
 from ..data.checklist import FieldDef
 from .safe_input import SafeInput, SafeTextArea
-from ..data.clock import fmt_local, from_iso
+from ..data.clock import fmt_local_input, from_iso
 
 TEXTAREA_SAVE_DELAY = 1.0  # seconds after typing stops in a long text box
 
@@ -85,7 +85,7 @@ class FieldRow(Vertical):
             yield SafeTextArea(str(v or ""), id=cid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                            compact=True)
         else:
-            text = fmt_local(from_iso(v)) if f.kind == "datetime" and isinstance(v, str) else str(v or "")
+            text = fmt_local_input(from_iso(v)) if f.kind == "datetime" and isinstance(v, str) else str(v or "")
             yield SafeInput(text, placeholder=f.placeholder or ("e.g. today 14:30" if f.kind == "datetime" else ""),
                         id=cid, compact=True)
         if f.help:
@@ -119,11 +119,13 @@ class FieldRow(Vertical):
         """Show the value as saved: a date in the standard form, text as cleaned and trimmed."""
         c = self.control
         if isinstance(c, Input):
-            shown = fmt_local(from_iso(value)) if self.fdef.kind == "datetime" and value else str(value or "")
+            shown = fmt_local_input(from_iso(value)) if self.fdef.kind == "datetime" and value else str(value or "")
             if c.value != shown:
-                c.value = shown
+                with c.prevent(Input.Changed):  # showing the saved value is not an edit
+                    c.value = shown
         elif isinstance(c, TextArea) and c.text != str(value or ""):
-            c.load_text(str(value or ""))
+            with c.prevent(TextArea.Changed):
+                c.load_text(str(value or ""))
 
     @property
     def dirty(self) -> bool:

@@ -1,0 +1,176 @@
+"""What a user sees when the disk fails, a file is damaged, someone else is in the store, or the clocks change."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ophamp_tui.data import atomic, presence
+from ophamp_tui.data.edits import new_case
+from ophamp_tui.data.models import Actor, Incident, Victim
+from ophamp_tui.data.store import Store
+
+from .ui_helpers import SERGEANT, error_of, fixed_clock, make_app, screen_text, toasts, type_text
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+
+
+def add_case(app, case_id="OH-261123-RELY", name="PC Alex Morgan"):
+    case = new_case(victim=Victim(name=name, number="7788"),
+                    incident=Incident(occurred_at=NOW - timedelta(hours=5)), by=SERGEANT, now=NOW, case_id=case_id)
+    app.store.create(case)
+    return case
+
+
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS])
+async def test_disk_full_or_read_only_keeps_old_data_and_says_so(tmp_path, monkeypatch, err):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    case = add_case(app)
+    app.store.update(case.id, SERGEANT, sets={"steps.welfare_contact.fields.how_are_you": "Shaken"})
+    path = app.store.case_path(case.id)
+    before = path.read_bytes()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        pilot.app.screen.open_case(case.id)
+        await pilot.press("2")
+        await pilot.pause()
+
+        def full(fd, data):
+            raise OSError(err, os.strerror(err))
+
+        monkeypatch.setattr(atomic, "_write", full)
+        await type_text(pilot, "how_are_you", "Better today")
+        shown = toasts(pilot)
+        assert "Not saved" in shown
+        assert ("disk is full" in shown) if err == errno.ENOSPC else ("read-only" in shown)
+        assert "what was saved before is kept" in shown.lower()
+        assert path.read_bytes() == before  # the old case, untouched
+        # The app carries on, and once the disk has room the same field saves.
+        monkeypatch.undo()
+        await type_text(pilot, "how_are_you", "Better today")
+        assert pilot.app.is_running
+    assert Store(tmp_path / "store").load(case.id).steps["welfare_contact"].fields["how_are_you"] == "Better today"
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "garbage", "future-schema", "wrong-schema"])
+async def test_a_damaged_case_is_refused_plainly_and_left_alone(tmp_path, damage):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    good = add_case(app, case_id="OH-261123-GOOD", name="PC Good Case")
+    bad = add_case(app, case_id="OH-261123-BADX", name="PC Bad Case")
+    app.store.update(bad.id, SERGEANT, sets={"steps.statement.notes": "second version"})  # so a .bak exists
+    path = app.store.case_path(bad.id)
+    raw = path.read_bytes()
+    record = json.loads(raw)
+    damaged = {
+        "empty": b"",
+        "truncated": raw[: len(raw) // 2],
+        "garbage": b"\x00\xff not json at all",
+        "future-schema": json.dumps({"case": {"1": {**record["case"]["1"], "schema_version": 99}}}).encode(),
+        "wrong-schema": json.dumps({"case": {"1": {"victim": 5}}}).encode(),
+    }[damage]
+    path.write_bytes(damaged)
+    app = make_app(tmp_path, clock=fixed_clock(NOW))  # a fresh start on the damaged store
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        text = screen_text(pilot)
+        assert "PC Good Case" in text and "(file damaged)" in text
+        await pilot.press("home")
+        while pilot.app.screen.query_one("#cases").cursor_row < 2:
+            row = pilot.app.screen.query_one("#cases").cursor_row
+            if "damaged" in str(pilot.app.screen.query_one("#cases").get_row_at(row)[1]):
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = toasts(pilot)
+        assert str(path) in shown  # names the file
+        if damage == "future-schema":
+            assert "newer ophamp" in shown
+        else:
+            assert ".bak" in shown and "copy it over the damaged file" in shown
+        pilot.app.screen.open_case(good.id)  # the other cases still work
+        await pilot.pause()
+        assert "PC Good Case" in screen_text(pilot)
+    assert path.read_bytes() == damaged  # never overwritten
+
+
+def test_a_garbage_store_description_is_refused_without_a_traceback(tmp_path):
+    root = tmp_path / "store"
+    Store(root)
+    (root / "store.json").write_bytes(b"{truncated")
+    result = subprocess.run([sys.executable, "-m", "ophamp_tui", "--store", str(root)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "store.json is damaged" in result.stderr and "Traceback" not in result.stderr
+    assert (root / "store.json").read_bytes() == b"{truncated"
+
+
+async def test_second_instance_is_told_who_else_has_the_store_open(tmp_path):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        folder = tmp_path / "store" / "sessions"
+        folder.mkdir(mode=0o700)
+        (folder / f"{presence.HOST}-{other.pid}.json").write_text(json.dumps(
+            {"host": presence.HOST, "pid": other.pid, "started": "2026-11-23T14:02:00+00:00",
+             "name": "PS Jo Other", "number": "1111"}))
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            shown = toasts(pilot)
+            assert "Someone else has this store open" in shown
+            assert "PS Jo Other (1111) since 23/11/2026 14:02" in shown
+    finally:
+        other.kill()
+        other.wait()
+    # Once that ophamp has gone, nobody is told about it.
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert "Someone else" not in toasts(pilot)
+
+
+async def test_same_field_changed_in_another_window_is_not_silently_lost(tmp_path):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    case = add_case(app)
+    elsewhere = Store(tmp_path / "store")  # the second terminal
+    inspector = Actor(name="Insp Kay Lowe", number="0099")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        pilot.app.screen.open_case(case.id)
+        await pilot.press("2")
+        await pilot.pause()
+        elsewhere.update(case.id, inspector, sets={"steps.welfare_contact.fields.how_are_you": "Angry, not sleeping"})
+        elsewhere.update(case.id, inspector, sets={"steps.welfare_contact.fields.injuries": "Bruised wrist"})
+        await type_text(pilot, "how_are_you", "Fine, back at work")
+        assert "Insp Kay Lowe (0099) changed this" in error_of(pilot, "how_are_you")
+        assert "Changed by someone else" in toasts(pilot)
+        # A different field is merged, not refused.
+        await type_text(pilot, "circumstances", "Arrest at the custody desk")
+    saved = Store(tmp_path / "store").load(case.id).steps["welfare_contact"].fields
+    assert saved["how_are_you"] == "Angry, not sleeping"  # theirs kept; mine refused and I was told
+    assert saved["injuries"] == "Bruised wrist" and saved["circumstances"] == "Arrest at the custody desk"
+
+
+@pytest.mark.parametrize("typed,problem", [
+    ("29/03/2026 01:30", "did not happen: the clocks went forward"),
+    ("25/10/2026 01:30", "happened twice: the clocks went back"),
+])
+async def test_clock_change_times_are_asked_about_not_guessed(tmp_path, typed, problem):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    case = new_case(victim=Victim(name="PC A", number="1"), incident=Incident(occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)),
+                    by=SERGEANT, now=NOW, case_id="OH-260301-CLCK")
+    app.store.create(case)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pilot.app.screen.open_case(case.id)
+        await pilot.press("1")
+        await pilot.pause()
+        await type_text(pilot, "aware_at", typed)
+        assert problem in error_of(pilot, "aware_at")
+        await type_text(pilot, "aware_at", "25/10/2026 01:30 GMT")
+        assert error_of(pilot, "aware_at") == ""
+    stored = Store(tmp_path / "store").load(case.id).steps["supervisor_aware"].fields["aware_at"]
+    assert stored == "2026-10-25T01:30:00+00:00"
