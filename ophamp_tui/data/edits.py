@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from .clock import as_utc, iso
 from .choices import NOTIFIABLE_STATUSES
 from .models import Actor, Case, HistoryEntry, Incident, LogEntry, Suspect, Victim
+from .text import without_controls
 
 LOGS = ("updates", "status_history", "welfare_contacts", "referrals")
 
@@ -95,9 +96,11 @@ def _walk(data: dict, path: str) -> tuple[dict, str]:
 
 
 def _dump(value: Any) -> Any:
-    """A value as it is stored: JSON types only (models dumped, datetimes as ISO UTC)."""
+    """A value as it is stored: JSON types only (models dumped, datetimes as ISO UTC), no control codes."""
     if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
+        return without_controls(value.model_dump(mode="json"))
+    if isinstance(value, str):
+        return without_controls(value)
     if isinstance(value, datetime):
         return iso(value)
     if isinstance(value, dict):

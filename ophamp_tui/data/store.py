@@ -37,7 +37,7 @@ from .edits import EditError, apply
 from .migrate import SchemaError, upgrade
 from .models import SCHEMA_VERSION, Actor, Case, LogEntry
 from .rules import summarise
-from .text import strip_controls
+from .text import without_controls
 
 STORE_FORMAT = "ophamp-store"
 SHARDS = 64
@@ -104,16 +104,6 @@ class AtomicJSONStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         atomic.atomic_write(self.path, payload, durable=self.durable, keep_previous=self.backup)
-
-
-def _without_controls(value: Any) -> Any:
-    if isinstance(value, str):
-        return strip_controls(value, multiline=True)
-    if isinstance(value, dict):
-        return {k: _without_controls(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_controls(v) for v in value]
-    return value
 
 
 class Store:
@@ -269,7 +259,7 @@ class Store:
         try:
             record, _ = upgrade(dict(doc))
             # A file written by hand or by another tool may hold terminal control codes: never show them.
-            return Case.model_validate(_without_controls(record))
+            return Case.model_validate(without_controls(record))
         except SchemaError as exc:
             if "newer ophamp" in str(exc):  # not damaged: made by a newer version
                 raise StoreError(f"{path} {exc}. It has not been changed.") from None

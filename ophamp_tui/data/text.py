@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL/ST), other two-byte escapes.
 _ESCAPE_SEQ = re.compile(
@@ -33,6 +34,21 @@ def _keep(ch: str, multiline: bool) -> bool:
     cat = unicodedata.category(ch)
     # Cc: C0/C1 controls and DEL; Cs: lone surrogates (cannot be written as UTF-8).
     return cat not in ("Cc", "Cs")
+
+
+# Anything strip_controls would remove (or rewrite: CR). Checked first, so clean text costs one scan.
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def without_controls(value: Any) -> Any:
+    """Every string inside ``value`` (dicts and lists too) with control codes removed; newlines kept."""
+    if isinstance(value, str):
+        return strip_controls(value, multiline=True) if _SUSPECT.search(value) else value
+    if isinstance(value, dict):
+        return {k: without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_controls(v) for v in value]
+    return value
 
 
 def strip_controls(value: str, *, multiline: bool = False) -> str:

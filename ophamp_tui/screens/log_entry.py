@@ -15,7 +15,7 @@ from textual.widgets import Button, Label
 from ..data.checklist import LogDef
 from ..data.models import Case
 from ..data.rules import parse_form
-from ..widgets.fields import FieldRow
+from ..widgets.fields import FieldRow, show_problems
 
 
 class LogEntryScreen(ModalScreen[dict[str, Any] | None]):
@@ -57,10 +57,7 @@ class LogEntryScreen(ModalScreen[dict[str, Any] | None]):
         rows = {row.fdef.key: row for row in self.query(FieldRow)}
         raws = {key: row.raw() for key, row in rows.items()}
         values, problems = parse_form(self.logdef.fields, raws, self.case, self.app.clock(), purpose="to save it")
-        for key, row in rows.items():
-            row.show_error(problems.get(key))
-        if problems:
-            rows[next(k for k in rows if k in problems)].control.focus()
+        if show_problems(rows, problems):
             return
         self.dismiss(values)
 

@@ -20,7 +20,7 @@ from ..data.edits import new_case
 from ..data.models import Incident, Suspect, Victim
 from ..data.rules import parse_field, parse_form
 from ..data.store import Store, StoreError
-from ..widgets.fields import FieldRow, dom_id
+from ..widgets.fields import FieldRow, dom_id, show_problems
 
 SECTIONS = {"victim": "The victim", "incident": "What happened", "suspect": "The suspect", "hate_crime": "Hate crime"}
 DEFAULTS = {"victim.role": "police_officer", "suspect.status": "not_identified"}
@@ -105,13 +105,7 @@ class NewCaseScreen(Screen[None]):
         if user is None:
             return
         values, problems = self._values()
-        rows = self._rows()
-        for key, row in rows.items():
-            row.show_error(problems.get(key))
-        if problems:
-            first = next(k for k in rows if k in problems)
-            rows[first].control.focus()
-            rows[first].scroll_visible()
+        if show_problems(self._rows(), problems):
             self.notify(f"{len(problems)} field{'s' if len(problems) > 1 else ''} to fix before the case can be "
                         "created: see the red messages.", severity="warning")
             return

@@ -18,7 +18,7 @@ from ..data.clock import fmt_local, iso
 from ..data.models import StepStatus
 from ..data.rules import missing_for_done, step_facts
 from ..data.store import Store
-from ..widgets.fields import FieldRow
+from ..widgets.fields import FieldRow, show_problems
 from ..widgets.log_panel import LogPanel
 from .form_base import FormScreen
 from .log_entry import LogEntryScreen
@@ -79,8 +79,12 @@ class StepScreen(FormScreen):
     def on_mount(self) -> None:
         self._show_status()
         rows = list(self.query(FieldRow))
-        if rows:
-            rows[0].control.focus()
+        if self.sdef.logs:  # steps 7-9 are about their logs: start on "add an entry", near the top
+            self.query(LogPanel).first().query_one(Button).focus(scroll_visible=False)
+        elif rows:
+            rows[0].control.focus(scroll_visible=False)
+        # Start at the top: the step's status, deadlines and log come before the fields.
+        self.call_after_refresh(self.query_one("#step-form").scroll_home, animate=False)
 
     def _guidance(self) -> Text:
         s = self.sdef
@@ -182,13 +186,7 @@ class StepScreen(FormScreen):
             self.notify("Fix the fields shown in red first.", severity="warning")
             return
         problems = missing_for_done(self.sdef, self.record, self.case, self.app.clock())
-        rows = {row.fdef.key: row for row in self.query(FieldRow)}
-        for key, row in rows.items():
-            row.show_error(problems.get(key))
-        if problems:
-            first = next(k for k in rows if k in problems)
-            rows[first].control.focus()
-            rows[first].scroll_visible()
+        if show_problems({row.fdef.key: row for row in self.query(FieldRow)}, problems):
             self.notify(f"Not done yet: {len(problems)} field{'s' if len(problems) > 1 else ''} to complete "
                         "(shown in red).", severity="warning")
             return

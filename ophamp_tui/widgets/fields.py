@@ -25,6 +25,17 @@ def dom_id(key: str) -> str:
     return "f-" + key.replace(".", "--")
 
 
+def show_problems(rows: dict[str, "FieldRow"], problems: dict[str, str]) -> bool:
+    """Show each row's problem (or clear it) and take the user to the first; True if there were any."""
+    for key, row in rows.items():
+        row.show_error(problems.get(key))
+    first = next((key for key in rows if key in problems), None)
+    if first is not None:
+        rows[first].control.focus()
+        rows[first].scroll_visible()
+    return first is not None
+
+
 class FieldRow(Vertical):
     """A labelled control that says when its value should be saved."""
 

@@ -1,0 +1,39 @@
+"""A training scenario in demo mode with the guidance panel open, as a class would see it projected."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ophamp_tui.app import OpHampApp
+from ophamp_tui.data.scenarios import install_training
+
+from .ui_helpers import SERGEANT, fixed_clock
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+
+
+def demo_app(tmp_path) -> OpHampApp:
+    from ophamp_tui.data.identity import save_identity
+
+    save_identity(tmp_path / "config", SERGEANT)
+    store = install_training(tmp_path / "training", NOW, clock=fixed_clock(NOW))
+    return OpHampApp(store, config_dir=tmp_path / "config", clock=fixed_clock(NOW), training=True)
+
+
+def test_pcso_hate_crime_scenario_outcome_step_with_guidance(snap_compare, tmp_path):
+    async def open_outcome(pilot):
+        pilot.app.screen.open_case("OH-TRAIN-PCSO")
+        await pilot.pause()
+        await pilot.press("9")  # the outcome: NFA and the Victims' Right to Review
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#guidance").display
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=open_outcome)
+
+
+def test_spitting_scenario_overview_in_demo(snap_compare, tmp_path):
+    async def open_case(pilot):
+        pilot.app.screen.open_case("OH-TRAIN-SPIT")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=open_case)
