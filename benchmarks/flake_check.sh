@@ -11,13 +11,13 @@ ui_tests="tests/test_walk.py tests/test_screens.py tests/test_hostile.py tests/t
   tests/test_reliability_ui.py tests/test_snapshots.py tests/test_snapshots_queues.py tests/test_snapshots_history.py"
 start=$SECONDS
 for i in $(seq 1 "$runs"); do
-  out=$($py -m pytest -q -p randomly $ui_tests 2>&1)
+  out=$($py -m pytest -p randomly $ui_tests 2>&1)
   rc=$?
   seed=$(printf '%s\n' "$out" | grep -o 'randomly-seed=[0-9]*' | head -1)
   summary=$(printf '%s\n' "$out" | tail -1)
   echo "run $i/$runs ($seed): $summary"
   if [ $rc -ne 0 ]; then
-    printf '%s\n' "$out" | grep -E '^(FAILED|ERROR)' | head -20
+    printf "%s\n" "$out" | grep -E "^(FAILED|ERROR|E  )" | head -30
     echo "FLAKE CHECK FAILED at run $i after $((SECONDS - start)) s"
     exit 1
   fi
