@@ -16,7 +16,7 @@ from ophamp_tui.data.edits import new_case
 from ophamp_tui.data.models import Actor, Incident, Victim
 from ophamp_tui.data.store import Store
 
-from .ui_helpers import SERGEANT, error_of, fixed_clock, make_app, screen_text, toasts, type_text
+from .ui_helpers import SERGEANT, error_of, field, fixed_clock, make_app, screen_text, toasts, type_text
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 
@@ -146,7 +146,10 @@ async def test_same_field_changed_in_another_window_is_not_silently_lost(tmp_pat
         elsewhere.update(case.id, inspector, sets={"steps.welfare_contact.fields.how_are_you": "Angry, not sleeping"})
         elsewhere.update(case.id, inspector, sets={"steps.welfare_contact.fields.injuries": "Bruised wrist"})
         await type_text(pilot, "how_are_you", "Fine, back at work")
-        assert "Insp Kay Lowe (0099) changed this" in error_of(pilot, "how_are_you")
+        problem = error_of(pilot, "how_are_you")
+        assert "Insp Kay Lowe (0099) changed this" in problem
+        assert "You had entered: Fine, back at work" in problem  # what I typed is not silently lost
+        assert field(pilot, "how_are_you").text == "Angry, not sleeping"  # their value is what is shown
         assert "Changed by someone else" in toasts(pilot)
         # A different field is merged, not refused.
         await type_text(pilot, "circumstances", "Arrest at the custody desk")

@@ -53,7 +53,12 @@ class FormScreen(Screen[None]):
             self.case = self.store.load(self.case_id)
             for row in self.query(FieldRow):
                 if self.path_for(row.fdef) in exc.fields:
-                    row.show_error(str(exc))
+                    # Show their value, and keep what this user typed in the message so nothing is lost
+                    # silently; the field is no longer "changed", so leaving it does not overwrite theirs.
+                    yours = str(row.raw() or "")
+                    row.show_value(self.value_of(row.fdef))
+                    row.mark_saved()
+                    row.show_error(f"{exc} You had entered: {yours[:300]}" if yours else str(exc))
             self.notify(str(exc), title="Changed by someone else", severity="warning", markup=False, timeout=15)
             return False
         except StoreError as exc:
