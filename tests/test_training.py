@@ -132,3 +132,27 @@ def test_demo_uses_its_own_store_whatever_store_or_env_say(tmp_path, monkeypatch
     assert not live.exists()  # the live store was never created, let alone written
     assert (tmp_path / "data") in app.store.root.parents
     assert len(app.store) >= 4  # the scenarios
+
+
+async def test_teaching_points_for_a_scenario_in_training_only(tmp_path):
+    from ophamp_tui.data.identity import save_identity
+    from ophamp_tui.data.scenarios import install_training
+
+    from .ui_helpers import SERGEANT
+
+    save_identity(tmp_path / "config", SERGEANT)
+    store = install_training(tmp_path / "training", NOW, clock=fixed_clock(NOW))
+    app = OpHampApp(store, config_dir=tmp_path / "config", clock=fixed_clock(NOW), training=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pilot.app.screen.open_case("OH-TRAIN-PCSO")
+        await pilot.pause()
+        assert "t Teaching" in screen_text(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        text = screen_text(pilot)
+        assert "Teaching points: Hate-crime assault on a PCSO" in text
+    live = seeded(tmp_path / "live", training=False)
+    async with live.run_test(size=(80, 24)) as pilot:
+        pilot.app.screen.open_case(sorted(s["id"] for s in live.store.summaries())[0])
+        await pilot.pause()
+        assert "Teaching" not in screen_text(pilot)

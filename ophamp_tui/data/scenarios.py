@@ -102,6 +102,15 @@ def scenario_titles() -> list[tuple[str, str]]:
     return [(stem, _raw(stem, text)["title"]) for stem, text in _files()]
 
 
+def teaching_notes(case_id: str) -> tuple[str, list[str]] | None:
+    """(title, teaching points) of the scenario whose case this is, for the trainer; None if it is not one."""
+    for stem, text in _files():
+        raw = _raw(stem, text)
+        if raw.get("case", {}).get("id") == case_id:
+            return raw["title"], list(raw.get("teaching_points", []))
+    return None
+
+
 # --- moving the story to this week --------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ class CaseScreen(Screen[None]):
         Binding("h", "history", "History", id="history", tooltip="Every change to this case: who, when, old and new"),
         Binding("v", "expect", "Expect", id="expect",
                 tooltip="What the victim can expect, in plain words; export it as text"),
+        Binding("t", "teaching", "Teaching", id="teaching", tooltip="Training: what to discuss about this scenario"),
         Binding("c", "close_early", "Close early", id="close-early", tooltip="Close the case before every step is done, with a reason"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
         *[Binding(str(n % 10), f"open_number({n})", f"Step {n}", show=False, id=f"step-{n}",
@@ -170,6 +171,21 @@ class CaseScreen(Screen[None]):
             return
         self.notify("Case closed early; the reason is in its history.")
         self.refresh_case(reload=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "teaching":
+            return self.app.training  # only in training mode, and only there in the footer
+        return True
+
+    def action_teaching(self) -> None:
+        from ..data.scenarios import teaching_notes
+        from .teaching import TeachingScreen
+
+        notes = teaching_notes(self.case_id)
+        if notes is None:
+            self.notify("This case is not one of the training scenarios.")
+            return
+        self.app.push_screen(TeachingScreen(*notes))
 
     def action_expect(self) -> None:
         from .expect import ExpectScreen
