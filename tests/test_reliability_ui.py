@@ -177,3 +177,25 @@ async def test_clock_change_times_are_asked_about_not_guessed(tmp_path, typed, p
         assert error_of(pilot, "aware_at") == ""
     stored = Store(tmp_path / "store").load(case.id).steps["supervisor_aware"].fields["aware_at"]
     assert stored == "2026-10-25T01:30:00+00:00"
+
+
+async def test_a_case_damaged_while_open_is_refused_not_a_crash(tmp_path):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    case = add_case(app)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        pilot.app.screen.open_case(case.id)
+        await pilot.pause()
+        app.store.case_path(case.id).write_bytes(b"")  # damaged by something else meanwhile
+        for key in ("3", "e", "v"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert "cannot be opened" in toasts(pilot) and pilot.app.is_running, key
+            assert type(pilot.app.screen).__name__ == "CaseScreen"
+        await pilot.press("h")  # the history screen says so itself
+        await pilot.pause()
+        assert pilot.app.is_running
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        pilot.app.screen.open_case(case.id)  # from the list, before it was refreshed
+        await pilot.pause()
+        assert pilot.app.is_running

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -141,12 +143,12 @@ class CaseScreen(Screen[None]):
     def open_step(self, key: str) -> None:
         from .step import StepScreen
 
-        self.app.push_screen(StepScreen(self.store, self.case_id, key))
+        self._open(lambda: StepScreen(self.store, self.case_id, key))
 
     def action_edit_details(self) -> None:
         from .case_details import CaseDetailsScreen
 
-        self.app.push_screen(CaseDetailsScreen(self.store, self.case_id))
+        self._open(lambda: CaseDetailsScreen(self.store, self.case_id))
 
     def action_close_early(self) -> None:
         from .reason import ReasonScreen
@@ -190,12 +192,21 @@ class CaseScreen(Screen[None]):
     def action_expect(self) -> None:
         from .expect import ExpectScreen
 
-        self.app.push_screen(ExpectScreen(self.store, self.case_id))
+        self._open(lambda: ExpectScreen(self.store, self.case_id))
 
     def action_history(self) -> None:
         from .history import HistoryScreen
 
-        self.app.push_screen(HistoryScreen(self.store, self.case_id))
+        self._open(lambda: HistoryScreen(self.store, self.case_id))
+
+    def _open(self, make: Callable[[], Screen]) -> None:
+        """Open a screen that reads the case; if the file went bad meanwhile, say so instead of crashing."""
+        try:
+            screen = make()
+        except StoreError as exc:
+            self.notify(str(exc), title="This case cannot be opened", severity="error", markup=False, timeout=20)
+            return
+        self.app.push_screen(screen)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from ..widgets.safe_input import SafeInput
 from ..data.caselist import Row, matches, rows
 from ..data.clock import fmt_local_date
-from ..data.store import Store
+from ..data.store import Store, StoreError
 from ..data.text import normalise_number
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
@@ -171,4 +171,9 @@ class HomeScreen(Screen[None]):
             self.notify(summary["damaged"], title="This case cannot be opened", severity="error", markup=False,
                         timeout=20)
             return
-        self.app.push_screen(CaseScreen(self.store, case_id))
+        try:
+            screen = CaseScreen(self.store, case_id)
+        except StoreError as exc:  # damaged since the list was read
+            self.notify(str(exc), title="This case cannot be opened", severity="error", markup=False, timeout=20)
+            return
+        self.app.push_screen(screen)
