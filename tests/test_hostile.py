@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from ophamp_tui.data.checklist import CASE_FORM, STEPS
 from ophamp_tui.data.models import Actor

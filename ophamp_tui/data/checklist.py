@@ -11,7 +11,7 @@ written for the classroom from seeds 000, 003 and 004.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from . import choices as C

@@ -16,7 +16,7 @@ from ..data import choices as C
 from ..data.caselist import repeat_ids
 from ..data.checklist import STEPS
 from ..data.clock import fmt_duration, fmt_local
-from ..data.models import Case, StepStatus
+from ..data.models import Case
 from ..data.rules import enhanced_rights, next_step, obligations, progress
 from ..data.store import Store, StoreError
 
