@@ -27,7 +27,7 @@ class OpHampApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f1", "help", "Help", id="help", tooltip="List the keys of this screen"),
-        Binding("question_mark", "help", "Help", show=False, id="help-alt"),
+        Binding("question_mark", "help", "Help", show=False, id="help-alt", tooltip="List the keys of this screen"),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit: everything entered is already saved"),
         Binding("f12", "screenshot_to", "Screenshot", show=False, id="screenshot",
                 tooltip="Save a picture (SVG) of this screen into a folder you choose, e.g. for slides"),

@@ -25,7 +25,7 @@ STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yello
 
 class CaseScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "open_step", "Open step", show=False, id="open-step"),
+        Binding("enter", "open_step", "Open step", show=False, id="open-step", tooltip="Open the highlighted step"),
         Binding("e", "edit_details", "Details", id="edit-details", tooltip="Change the victim, incident or suspect"),
         Binding("h", "history", "History", id="history", tooltip="Every change to this case: who, when, old and new"),
         Binding("v", "expect", "Expect", id="expect",

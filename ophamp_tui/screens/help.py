@@ -26,8 +26,8 @@ def _key_name(key: str) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="back", tooltip="Close help"),
-        Binding("f1", "close", "Close", show=False),
-        Binding("question_mark", "close", "Close", show=False),
+        Binding("f1", "close", "Close", show=False, id="close-help", tooltip="Close help"),
+        Binding("question_mark", "close", "Close", show=False, id="close-help-alt", tooltip="Close help"),
     ]
 
     def __init__(self, under: Screen) -> None:

@@ -15,7 +15,7 @@ from ..data.history import HistoryRow
 class HistoryChangeScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back", id="back", tooltip="Back to the history"),
-        Binding("enter", "close", "Close", show=False, id="close"),
+        Binding("enter", "close", "Close", show=False, id="close", tooltip="Back to the history"),
     ]
 
     def __init__(self, row: HistoryRow) -> None:

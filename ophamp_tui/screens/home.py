@@ -31,7 +31,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_case", "New case", id="new-case", tooltip="Log a new assault on a colleague"),
         Binding("slash", "find", "Find", id="find", tooltip="Type to filter the cases"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear", tooltip="Clear the filter"),
         Binding("o", "overdue", "Overdue", id="overdue", tooltip="Everything past its time limit, most overdue first"),
         Binding("r", "review_queue", "Reviews", id="review-queue", tooltip="Cases awaiting senior manager review"),
         Binding("m", "my_cases", "My cases", id="my-cases", tooltip="Only cases where you are named (show all again)"),
