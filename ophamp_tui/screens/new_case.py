@@ -107,7 +107,7 @@ class NewCaseScreen(Screen[None]):
         values, problems = self._values()
         if show_problems(self._rows(), problems):
             self.notify(f"{len(problems)} field{'s' if len(problems) > 1 else ''} to fix before the case can be "
-                        "created: see the red messages.", severity="warning")
+                        "created: see the red messages.", severity="warning", markup=False)
             return
         now = self.app.clock()
         case = new_case(

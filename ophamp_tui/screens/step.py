@@ -188,7 +188,7 @@ class StepScreen(FormScreen):
         problems = missing_for_done(self.sdef, self.record, self.case, self.app.clock())
         if show_problems({row.fdef.key: row for row in self.query(FieldRow)}, problems):
             self.notify(f"Not done yet: {len(problems)} field{'s' if len(problems) > 1 else ''} to complete "
-                        "(shown in red).", severity="warning")
+                        "(shown in red).", severity="warning", markup=False)
             return
         if self.save(self._status_sets(StepStatus.DONE)):
             self.notify(f"Step {self.sdef.number} done: {self.sdef.title}.", markup=False)
