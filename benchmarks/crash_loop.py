@@ -196,7 +196,7 @@ def run(
     if (root / "store.json").exists():  # carry on with an existing store: learn what it holds
         existing = Store(root)
         for s in existing.summaries():
-            known[s["id"]] = observe(existing.load(s["id"]))
+            known[s.id] = observe(existing.load(s.id))
     confirmed_sets: list[tuple[str, int, str, str]] = []  # (case, rev, field, value) for the final check
     confirmed_appends: list[tuple[str, str, str]] = []  # (case, log, entry id)
     confirmed_creates: list[str] = []
@@ -277,7 +277,7 @@ def run(
         if after:
             result.problem(f"run {run_no}: temp files still there after open: {[p.name for p in after]}")
 
-        damaged = [s for s in store.summaries() if "damaged" in s]
+        damaged = [s for s in store.summaries() if s.damaged]
         ids_on_disk = {p.name[: -len(".json")] for p in store.cases_dir.iterdir() if p.name.endswith(".json")}
         pending = inflight[0] if inflight else None
         if pending:
@@ -345,9 +345,10 @@ def run(
             revs = [h.rev for h in case.history]
             if revs != sorted(revs) or (revs and revs[-1] != case.rev) or set(revs) != set(range(case.rev + 1)):
                 result.problem(f"run {run_no}: {cid} history revs are not 0..{case.rev} in order")
-            summary = store.summary(cid) or {}
-            if summary.get("rev") != case.rev:
-                result.problem(f"run {run_no}: index says {cid} is rev {summary.get('rev')}, file says {case.rev}")
+            summary = store.summary(cid)
+            rev = summary.rev if summary is not None else None
+            if rev != case.rev:
+                result.problem(f"run {run_no}: index says {cid} is rev {rev}, file says {case.rev}")
             bak = store.case_path(cid).with_name(f"{cid}.json.bak")
             if bak.exists():
                 try:
@@ -388,10 +389,10 @@ def final_check(root: Path, result: Result, sets: list, appends: list, creates: 
     store = Store(root, lock_timeout=5)
     result.cases = len(store)
     for s in store.summaries():
-        if "damaged" in s:
+        if s.damaged:
             result.damaged_cases += 1
             result.unreadable_stores += 1
-            result.problem(f"final: {s['damaged']}")
+            result.problem(f"final: {s.damaged}")
     cases: dict[str, Case] = {}
     for cid in {c for c, *_ in sets} | {c for c, *_ in appends} | set(creates):
         try:

@@ -10,7 +10,7 @@ of every step and of the case form, each step's notes, the summary of a log
 entry, the reasons given for "not applicable" and for closing early, and the
 name/number/role of the ``Actor`` saving and the name/number of the ``Victim``:
 
-    rules.parse_field  ->  Store.create / Store.update  ->  a fresh Store  ->  load
+    validation.parse_field  ->  Store.create / Store.update  ->  a fresh Store  ->  load
 
 and checks that
 
@@ -54,12 +54,12 @@ from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from ophamp_tui.data.checklist import CASE_FORM, LOGS, STEPS, FieldDef  # noqa: E402
+from ophamp_tui.data.checklist import CASE_FORM, LOGS, STEPS, FieldDef, field_path  # noqa: E402
 from ophamp_tui.data.edits import log_entry, new_case  # noqa: E402
 from ophamp_tui.data.models import Actor, Case, Incident, Victim  # noqa: E402
-from ophamp_tui.data.rules import MAX_LONG_TEXT, MAX_SHORT_TEXT, parse_field  # noqa: E402
+from ophamp_tui.data.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, parse_field  # noqa: E402
 from ophamp_tui.data.store import Store  # noqa: E402
-from ophamp_tui.data.text import clean_text, normalise_number  # noqa: E402
+from ophamp_tui.data.text import clean_text, same_number  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 OCCURRED = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -140,7 +140,7 @@ TEXT_KINDS = ("text", "longtext", "number")
 # A step's notes box, as the step screen defines it (screens/step.py NOTES): parsed like any long text.
 NOTES = FieldDef("notes", "Notes", kind="longtext")
 FIELDS: tuple[tuple[str, FieldDef], ...] = (
-    *((f"steps.{s.key}.fields.{f.key}", f) for s in STEPS for f in s.fields if f.kind in TEXT_KINDS),
+    *((field_path(s.key, f), f) for s in STEPS for f in s.fields if f.kind in TEXT_KINDS and not f.path),
     *((f"steps.{s.key}.notes", NOTES) for s in STEPS),
     *((f.key, f) for f in CASE_FORM if f.kind in TEXT_KINDS),
 )
@@ -150,13 +150,7 @@ REASONS = ("steps.statement.na_reason", "closed_reason")
 
 
 def stored(case: Case, path: str):
-    if path.startswith("steps.") and ".fields." in path:
-        _, step_key, _, key = path.split(".")
-        return case.steps[step_key].fields.get(key)
-    obj: object = case
-    for part in path.split("."):
-        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
-    return obj
+    return case.value_at(path)
 
 
 @dataclass
@@ -206,8 +200,7 @@ def expect_refusal(fdef: FieldDef, cleaned: str, case: Case, problem: str) -> No
     assert isinstance(problem, str) and problem.strip(), problem
     assert not bad_chars(problem, multiline=False), problem  # the message is shown too
     too_long = len(cleaned) > (MAX_LONG_TEXT if fdef.kind == "longtext" else MAX_SHORT_TEXT)
-    victims = (fdef.kind == "number" and fdef.not_victim
-               and normalise_number(cleaned) != "" and normalise_number(cleaned) == normalise_number(case.victim.number))
+    victims = fdef.kind == "number" and fdef.not_victim and same_number(cleaned, case.victim.number)
     if victims:
         assert "victim" in problem, problem
     else:
@@ -285,7 +278,7 @@ def check_example(base: Path, value: str, name: str, number: str, stats: Stats) 
             stats.values_stored += 1
         if sets or appends:
             assert {h.by.name for h in loaded.history} == {short_name}
-        assert fresh.summary(case.id)["victim_name"] == loaded.victim.name
+        assert fresh.summary(case.id).victim_name == loaded.victim.name
 
         for text in _strings(loaded.model_dump(mode="json")):
             assert not bad_chars(text, multiline=True), bad_chars(text, multiline=True)

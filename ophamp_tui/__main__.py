@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import __version__
 
@@ -18,15 +19,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--store", metavar="PATH", help="store directory (default: $OPHAMP_STORE, else your user data dir)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     seed = sub.add_parser("seed", help="write N realistic fictional cases into a store (training, benchmarks)")
-    seed.add_argument("--store", metavar="PATH", dest="seed_store", help="store directory to write into")
+    seed.add_argument("--store", metavar="PATH", dest="seed_store", help="store directory to write into (required)")
+    seed.add_argument("--into-live", action="store_true",
+                      help="allow writing fictional cases into the live default store or a store with real cases")
     seed.add_argument("--cases", type=int, default=50, metavar="N", help="how many cases (default 50)")
     seed.add_argument("--seed", type=int, default=2016, help="random seed, for the same cases every time")
     demo = sub.add_parser("demo", help="training mode: fictional scenarios on their own store, never the live one")
     demo.add_argument("--reset", action="store_true", help="restore every scenario to its starting point")
+    demo.add_argument("--serve-session", metavar="NAME", help=argparse.SUPPRESS)  # set by `ophamp serve`
     serve = sub.add_parser("serve", help="run ophamp in a web browser (for projecting in a classroom)")
-    serve.add_argument("--host", default="localhost", help="address to listen on (default localhost only)")
+    serve.add_argument("--host", default="localhost",
+                       help="address to listen on (default localhost: this computer only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--live", action="store_true", help="serve the live store instead of training mode")
+    serve.add_argument("--max-sessions", type=int, default=10, metavar="N",
+                       help="most browser tabs open at once, each its own ophamp (default 10)")
+    serve.add_argument("--live", action="store_true",
+                       help="serve the live store instead of training mode (localhost only)")
     return p
 
 
@@ -41,36 +49,32 @@ def main(argv: list[str] | None = None) -> int:
     from .data.store import Store, StoreError
 
     if args.command == "seed":
-        path = resolve_store(args.seed_store or args.store)
-        if args.cases < 1 or args.cases > 1_000_000:
-            return _fail("--cases must be between 1 and 1,000,000.")
-        from .data.seed import fictional_cases
-
-        try:
-            store = Store(path)
-            store.create_many(fictional_cases(args.cases, seed=args.seed))
-        except (StoreError, OSError) as exc:
-            return _fail(str(exc))
-        print(f"Wrote {args.cases} fictional cases to {path} ({len(store)} cases in the store).")
-        return 0
+        return _seed(args)
 
     if args.command == "demo":
         from .data.clock import now_utc
-        from .data.paths import demo_store
+        from .data.paths import demo_store, is_session_name, prepare_training_session
         from .data.scenarios import install_training
 
+        if args.serve_session is not None and not is_session_name(args.serve_session):
+            return _fail("--serve-session is only set by `ophamp serve`.")
         try:
-            # Training has its own store whatever --store or OPHAMP_STORE say: it never touches live data.
+            # Training has its own store whatever --store or OPHAMP_STORE say: it never touches live data;
+            # and its own folder (identity, exports, pictures): one for `demo`, one per `serve` session.
+            session_dir = prepare_training_session(args.serve_session)
             store = install_training(demo_store(), now_utc(), reset=args.reset)
         except (StoreError, OSError) as exc:
             return _fail(str(exc))
         from .app import OpHampApp
 
-        OpHampApp(store=store, training=True).run()
-        return 0
+        app = OpHampApp(store=store, training=True, config_dir=session_dir)
+        app.run()
+        return _said_at_exit(app)
 
     if args.command == "serve":
-        return _serve(args)
+        from .serve import run
+
+        return run(args)
 
     path = resolve_store(args.store)
     try:
@@ -79,28 +83,50 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     from .app import OpHampApp
 
-    OpHampApp(store=store).run()
+    app = OpHampApp(store=store)
+    app.run()
+    return _said_at_exit(app)
+
+
+SEED_CHUNK = 500  # cases written per hold of the store's lock, so other ophamps can save in between
+
+
+def _seed(args: argparse.Namespace) -> int:
+    """Fictional cases into a store named on the command line: never the live one by accident."""
+    from .data.paths import default_store
+    from .data.seed import fictional_cases
+    from .data.store import Store, StoreError
+
+    target = args.seed_store or args.store
+    if not target or not target.strip():
+        return _fail("say which store to fill: ophamp seed --store PATH (a training or test store, not the live one).")
+    path = Path(target).expanduser()
+    if args.cases < 1 or args.cases > 1_000_000:
+        return _fail("--cases must be between 1 and 1,000,000.")
+    if path.resolve() == default_store().resolve() and not args.into_live:
+        return _fail(f"{path} is the live store. Fictional cases go into a store of their own; "
+                     "add --into-live only if you really mean it.")
+    try:
+        store = Store(path)
+        real = sum(1 for s in store.summaries() if not s.fictional and not s.damaged)
+        if real and not args.into_live:
+            return _fail(f"{path} holds {real} real case{'s' if real != 1 else ''}: fictional cases are not mixed "
+                         "with them. Choose another store, or add --into-live if you really mean it.")
+        cases = fictional_cases(args.cases, seed=args.seed)
+        for start in range(0, len(cases), SEED_CHUNK):
+            store.create_many(cases[start:start + SEED_CHUNK])
+    except (StoreError, OSError) as exc:
+        return _fail(str(exc))
+    print(f"Wrote {args.cases} fictional cases to {path} ({len(store)} cases in the store).")
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    """The app in a browser via textual-serve: each browser tab runs its own ophamp process."""
-    import shlex
-
-    from textual_serve.server import Server
-
-    if not 0 < args.port < 65536:
-        return _fail("--port must be between 1 and 65535.")
-    command = [sys.executable, "-m", "ophamp_tui"]
-    if args.live:
-        if args.store:
-            command += ["--store", args.store]
-    else:
-        command.append("demo")
-    mode = "live store" if args.live else "TRAINING (fictional data)"
-    print(f"Serving ophamp ({mode}) on http://{args.host}:{args.port} - Ctrl+C to stop.")
-    Server(shlex.join(command), host=args.host, port=args.port, title="Op Hampshire").serve()
-    return 0
+def _said_at_exit(app) -> int:
+    """After a closed window or a stop signal: what could not be saved (field labels only, nothing typed)."""
+    if app.not_saved_at_exit:
+        print("ophamp: not saved: " + "; ".join(app.not_saved_at_exit) + ".",
+              file=sys.stderr)
+    return app.return_code or 0  # 1 after a crash
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -12,13 +14,18 @@ from textual.screen import Screen
 
 from .data import presence
 from .data.clock import now_utc
-from .data.identity import load_identity, save_identity
+from .data.identity import load_identity, load_place, load_theme, save_identity, save_theme
 from .data.models import Actor
 from .data.paths import config_dir as default_config_dir
+from .data.paths import training_output_dir, training_session_dir
 from .data.store import Store
+from .saver import Saver
+from .themes import DEFAULT as DEFAULT_THEME
+from .themes import HIGH_CONTRAST
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.identity import IdentityScreen
+from .terminal import driver_class
 
 
 class OpHampApp(App[None]):
@@ -28,9 +35,13 @@ class OpHampApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Help", id="help", tooltip="List the keys of this screen"),
         Binding("question_mark", "help", "Help", show=False, id="help-alt", tooltip="List the keys of this screen"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit: everything entered is already saved"),
-        Binding("f12", "screenshot_to", "Screenshot", show=False, id="screenshot",
-                tooltip="Save a picture (SVG) of this screen into a folder you choose, e.g. for slides"),
+        # Priority: these work on every screen, dialogs included (a dialog cuts off the app's other keys).
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
+                tooltip="Quit: saves what you were typing first, and says if anything could not be saved"),
+        Binding("f10", "toggle_contrast", "Contrast", show=False, id="contrast", priority=True,
+                tooltip="Switch to a light, high-contrast theme for projectors, and back"),
+        Binding("f12", "screenshot_to", "Screenshot", show=False, id="screenshot", priority=True,
+                tooltip="Save a picture (SVG) of this screen, e.g. for slides (training: into its own folder)"),
     ]
     TRAINING_BANNER = "TRAINING — FICTIONAL DATA"
 
@@ -42,16 +53,27 @@ class OpHampApp(App[None]):
         clock: Callable[[], datetime] = now_utc,
         training: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class())
         self.store = store
         self.training = training
-        self.screenshot_dir = Path.home() / "ophamp-screenshots"
+        self.screenshot_dir = self._own_screenshot_dir = Path.home() / "ophamp-screenshots"
         if training:
             self.title = f"{self.TRAINING_BANNER} · Op Hampshire"
-        self.config_dir = config_dir or default_config_dir()
+            # Training has its own identity file: switching user in a class never changes the live one.
+            self.config_dir = config_dir or training_session_dir()
+            if self.config_dir.resolve() == default_config_dir().resolve():
+                raise ValueError("training mode never uses the live identity")
+        else:
+            self.config_dir = config_dir or default_config_dir()
         self.clock = clock
         self.user: Actor | None = load_identity(self.config_dir)
         self.overdue = 0  # overdue items across all cases, shown in the header
+        self.saver = Saver(self._post, self._saves_waiting)
+        self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._waiting_saves = 0
+        self.not_saved_at_exit: list[str] = []  # said on the terminal after a signal made ophamp stop
+        self._stopping = False
+        self._leaving = False
 
     def _fatal_error(self) -> None:
         """Crash without Textual's report of local variables: they would hold personal data."""
@@ -67,11 +89,27 @@ class OpHampApp(App[None]):
         self._exit_renderables.append(Text(user_message(exc_type, path)))
         self._close_messages_no_wait()
 
+    def _post(self, fn: Callable[..., object], *args: object) -> None:
+        """Run ``fn(*args)`` on the UI thread soon, from any thread, without waiting for it."""
+        if self._event_loop is not None:
+            self._event_loop.call_soon_threadsafe(fn, *args)
+
     def on_mount(self) -> None:
+        self._start_place = load_place(self.config_dir)  # where the user left off, before they move
+        loop = self._event_loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, self._stop_on_signal)  # closing the window: save first
+        self.register_theme(HIGH_CONTRAST)
+        chosen = load_theme(self.config_dir)
+        if chosen in self.available_themes:
+            self.theme = chosen
         self.set_class(self.training, "-training")
         self.push_screen(HomeScreen(self.store))
         if self.user is None:
             self.push_screen(IdentityScreen(None, first_start=True), self._identity_chosen)
+        else:
+            self.call_after_refresh(self._carry_on)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self._show_user()
         self._tell_about_others()
         presence.register(self.store.root, self.user, training=self.training)
@@ -107,7 +145,89 @@ class OpHampApp(App[None]):
 
     def _show_user(self) -> None:
         who = self.user.short() if self.user else "Who are you?"
-        self.sub_title = f"{who} · {self.overdue} overdue" if self.overdue else who
+        parts = [who]
+        if self.overdue:
+            parts.append(f"{self.overdue} overdue")
+        if self._waiting_saves:
+            parts.append(f"{self._waiting_saves} waiting: store busy")
+        self.sub_title = " · ".join(parts)
+
+    def _saves_waiting(self, count: int) -> None:
+        """Saves queued behind another ophamp's (see saver.py): shown until they are in the store."""
+        if count and not self._waiting_saves:
+            self.notify("Another ophamp is saving to this store (e.g. ophamp seed). Your changes are kept and "
+                        "saved, in order, as soon as it finishes: carry on.", title="Waiting for the store",
+                        severity="warning", markup=False, timeout=8)
+        self._waiting_saves = count
+        self._show_user()
+
+    # --- quitting: save first ------------------------------------------------------------------------
+
+    def save_everything(self) -> list[str]:
+        """Save what every open screen holds (as Escape does); what could not be saved, in words."""
+        problems: list[str] = []
+        for screen in reversed(self.screen_stack):
+            unsaved = getattr(screen, "unsaved", None)
+            if callable(unsaved):
+                problems += unsaved()
+        return problems
+
+    def after_typing(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the keys already sent to the focused field are in it.
+
+        Ctrl+Q (and a signal) are handled by the app at once, while the characters typed just before
+        still wait in the field's queue: saving first would save half a word."""
+        focused = self.focused
+        if focused is not None and focused.is_attached:
+            focused.call_later(callback)
+        else:
+            callback()
+
+    def action_quit(self) -> None:
+        self.after_typing(self._quit)
+
+    def _quit(self) -> None:
+        from .screens.confirm import ConfirmScreen
+
+        problems = self.save_everything()
+        if problems:
+            question = ConfirmScreen(
+                "Not saved: " + "; ".join(problems) + ". Quit anyway and lose it?",
+                yes="Quit anyway", no="Stay and fix it")
+            self.push_screen(question, self._quit_confirmed)
+            return
+        self._quit_when_saved()
+
+    def _quit_confirmed(self, quit_anyway: bool | None) -> None:
+        if quit_anyway:
+            self._quit_when_saved()
+
+    def _quit_when_saved(self) -> None:
+        if self.saver.waiting:
+            self.notify("Quitting as soon as your changes are saved (another ophamp is using the store).",
+                        title="Saving", markup=False)
+            self.run_worker(self._wait_then_exit, thread=True, exclusive=True, group="quit")
+            return
+        self.exit()
+
+    def _wait_then_exit(self) -> None:
+        self.saver.wait_idle(120)
+        self.call_from_thread(self.exit)
+
+    def _stop_on_signal(self) -> None:
+        """The window was closed (SIGHUP) or the system is stopping ophamp (SIGTERM): nobody can be asked."""
+        self.after_typing(self._stop_now)
+        self.set_timer(5, self._stop_now)  # whatever happens, stop
+
+    def _stop_now(self) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        try:
+            self.not_saved_at_exit = self.save_everything()
+        finally:
+            self.saver.wait_idle(30)
+            self.exit(return_code=0)
 
     def show_overdue(self, count: int) -> None:
         self.overdue = count
@@ -125,6 +245,28 @@ class OpHampApp(App[None]):
                         severity="warning")
         self._show_user()
         self.notify(f"Working as {who.short()}", markup=False)
+        self._carry_on()
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
+        save_theme(self.config_dir, self.theme)
+        self.notify("High contrast: on (F10 turns it off)." if self.theme == HIGH_CONTRAST.name
+                    else "High contrast: off (F10 turns it on).", markup=False)
+
+    def _carry_on(self) -> None:
+        from .screens.carry_on import offer_to_carry_on
+
+        offer_to_carry_on(self, self._start_place)
+
+    def _screen_changed(self, screen: Screen) -> None:
+        from .screens.carry_on import remember_place
+
+        if not self._leaving:  # closing down pops every screen: that is not the user moving
+            remember_place(self, screen)
+
+    def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
+        self._leaving = True
+        super().exit(*args, **kwargs)
 
     def action_switch_user(self) -> None:
         self.push_screen(IdentityScreen(self.user), self._identity_chosen)
@@ -137,7 +279,15 @@ class OpHampApp(App[None]):
 
     # --- actions and commands --------------------------------------------------------------------
 
+    @property
+    def training_output(self) -> Path | None:
+        """Where training writes exports and pictures without asking: its own folder. None when live."""
+        return training_output_dir(self.config_dir) if self.training else None
+
     def action_screenshot_to(self) -> None:
+        if self.training_output is not None:  # training never asks: it has its own folder
+            self._save_screenshot(self.training_output)
+            return
         from textual.content import Content
 
         from .screens.reason import ReasonScreen
@@ -153,14 +303,24 @@ class OpHampApp(App[None]):
             self.call_after_refresh(self._save_screenshot, Path(folder).expanduser())
 
     def _save_screenshot(self, folder: Path) -> None:
+        """The picture can show a victim's name: 0600, in a folder only you can open (0700)."""
+        from .data.atomic import WriteFailed, atomic_write
+        from .data.paths import FolderNotPrivate, private_folder
+
+        ours = folder in (self.training_output, self._own_screenshot_dir)
+        path = folder / f"ophamp-{datetime.now():%Y%m%d-%H%M%S-%f}.svg"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            saved = self.save_screenshot(path=str(folder))
+            private_folder(folder, ours=ours)
+            atomic_write(path, self.export_screenshot().encode("utf-8"))
+        except (WriteFailed, FolderNotPrivate) as exc:
+            self.notify(f"Picture not saved: {exc}", severity="error", markup=False, timeout=15)
+            return
         except OSError as exc:
-            self.notify(f"Could not save the picture in {folder}: {exc.strerror}.", severity="error", markup=False)
+            self.notify(f"Could not save the picture in {folder}: {exc.strerror or type(exc).__name__}.",
+                        severity="error", markup=False, timeout=15)
             return
         self.screenshot_dir = folder
-        self.notify(f"Saved {saved}", title="Screenshot", markup=False)
+        self.notify(f"Saved {path}", title="Screenshot", markup=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -191,5 +351,9 @@ class OpHampApp(App[None]):
         yield SystemCommand("Find case", "Filter the case list by victim, offence or reference", self.action_find_case)
         yield SystemCommand("Switch user", "Change who is recorded as making changes", self.action_switch_user)
         yield SystemCommand("Help", "The keys of this screen", self.action_help)
+        yield SystemCommand("High contrast", "A light, high-contrast theme for projectors (F10), or back",
+                            self.action_toggle_contrast)
         yield SystemCommand("Screenshot", "Save a picture of this screen (SVG) for slides", self.action_screenshot_to)
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":  # Textual's own writes 0644 wherever it likes: ours only
+                yield command

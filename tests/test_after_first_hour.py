@@ -8,7 +8,7 @@ from ophamp_tui.data.edits import new_case
 from ophamp_tui.data.models import Incident, Suspect, Victim
 from ophamp_tui.data.store import Store
 
-from .ui_helpers import SERGEANT, choose, error_of, fixed_clock, make_app, screen_text, tick, type_text
+from .ui_helpers import SERGEANT, right4_done, choose, error_of, fixed_clock, make_app, screen_text, tick, type_text
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # Monday 15:00 GMT
 
@@ -17,11 +17,11 @@ def add_case(app, *, days_ago: float = 0.25, finished: tuple[str, ...] = (), sta
     occurred = NOW - timedelta(days=days_ago)
     case = new_case(
         victim=Victim(name="PCSO Dana Whit", number="5566", role="pcso"),
-        incident=Incident(occurred_at=occurred, offence="racial_s29", method="punch"),
+        incident=Incident(occurred_at=occurred, offence="racial_s29", methods=["punch"]),
         suspect=Suspect(identified=True, status=status), hate_crime=True, hate_strands=["race"],
         by=SERGEANT, now=occurred, case_id="OH-261123-TEST",
     )
-    app.store.create(case)
+    app.store.create(right4_done(case))
     for key in finished:
         app.store.update(case.id, SERGEANT, sets={f"steps.{key}.status": "done"})
     return case
@@ -50,7 +50,7 @@ async def test_arrest_rui_nfa_with_vrr_discussed(tmp_path):
         await log(pilot, [("choose", "kind", "Arrested"), ("text", "at", "today 10:00")])
         status = str(pilot.app.screen.query_one("#step-status").render())
         # Hate crime: enhanced rights, so the victim must be told by the end of the next working day.
-        assert "Tell victim: suspect arrested: due 25/11/2026 00:00" in status
+        assert "Tell victim: arrest: due by the end of Tue 24/11/2026" in status
         await pilot.press("ctrl+n")
         await pilot.pause()
         await log(pilot, [("choose", "kind", "Released under investigation (RUI)"), ("text", "at", "today 12:00")])
@@ -77,10 +77,18 @@ async def test_arrest_rui_nfa_with_vrr_discussed(tmp_path):
         assert error_of(pilot, "nfa_discussed") == "Tick 'OIC discussed the decision with the victim' to mark this step done."
         assert error_of(pilot, "vrr_explained").startswith("Tick 'Victims' Right to Review explained'")
         status = str(pilot.app.screen.query_one("#step-status").render())
-        assert "Police VRR: the victim can ask for a review until 23/02/2027 13:00." in status
+        # NPCC scheme: within 3 months of the decision (23 Nov -> by the end of 23 Feb), later at the
+        # force's discretion.
+        assert ("Police VRR applies: the victim can ask within 3 months of the decision (by the end of Tue "
+                "23/02/2027); later requests are at the force's discretion.") in status
         await tick(pilot, "nfa_discussed")
         await tick(pilot, "vrr_explained")
         await choose(pilot, "vrr_requested", "Yes")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert error_of(pilot, "vrr_requested_at") == "'When the review was asked for' is needed to mark this step done."
+        await type_text(pilot, "vrr_requested_at", "today 14:30")
+        await choose(pilot, "vrr_result", "Review pending")
         await pilot.press("f2")
         await pilot.pause()
         assert "Step 10 of 10" in screen_text(pilot)
@@ -128,7 +136,7 @@ async def test_charged_case_to_senior_sign_off(tmp_path):
         await pilot.pause()
         assert "Complete" in screen_text(pilot)
     summary = Store(tmp_path / "store").summary(case.id)
-    assert summary["complete"] is True and summary["awaiting_review"] is False
+    assert summary.complete is True and summary.awaiting_review is False
 
 
 async def test_closing_early_needs_a_reason_and_is_recorded(tmp_path):
@@ -183,7 +191,7 @@ async def test_overdue_update_appears_in_the_queue_and_clears_when_logged(tmp_pa
         await pilot.press("o")
         await pilot.pause()
         text = screen_text(pilot)
-        assert "Tell victim: suspect arrested" in text and "PCSO Dana Whit" in text
+        assert "Tell victim: arrest" in text and "PCSO Dana Whit" in text
         await pilot.press("enter")  # opens step 7, where updates are logged
         await pilot.pause()
         assert "Step 7 of 10: Victim kept informed" in screen_text(pilot)
@@ -194,7 +202,7 @@ async def test_overdue_update_appears_in_the_queue_and_clears_when_logged(tmp_pa
         await pilot.press("escape", "escape")
         await pilot.pause()
         text = screen_text(pilot)
-        assert "Tell victim: suspect arrested" not in text
+        assert "Tell victim: arrest" not in text
         assert "Nothing is overdue." in text
         await pilot.press("escape")
         await pilot.pause()

@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 
 from textual.widgets import Input
 
-from ophamp_tui.data.checklist import CASE_FORM, STEPS
+from ophamp_tui.data.checklist import NEW_CASE_FORM, STEPS
 from ophamp_tui.data.models import Actor
 from ophamp_tui.data.store import Store
 from ophamp_tui.data.text import clean_text
 from ophamp_tui.widgets.fields import FieldRow
 
-from .ui_helpers import choose, field, fixed_clock, make_app, paste, screen_text
+from .ui_helpers import choose, field, fixed_clock, make_app, paste, pick_many, screen_text
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 MARKUP = "[/] O'Brien [b [@click=app.quit]x [bold red]$name{0}%s"
@@ -49,16 +49,17 @@ async def test_hostile_text_everywhere(tmp_path):
         assert "PS [/] O'Brien [b" in screen_text(pilot)  # the header shows the name literally
         await pilot.press("n")
         await pilot.pause()
-        for fdef in CASE_FORM:
-            if fdef.kind in ("text", "number", "longtext") and fdef.key != "incident.offence_other":
+        for fdef in NEW_CASE_FORM:
+            if fdef.kind in ("text", "number", "longtext") and fdef.shown_if is None:
                 await put(pilot, fdef.key, HOSTILE)
         await put(pilot, "incident.impact_notes", LONG)
         w = field(pilot, "incident.occurred_at")
         w.focus()
         await pilot.press(*"today 10:00", "tab")
-        for key, label in [("incident.offence", "ABH (OAPA 1861 s47)"), ("incident.method", "Punch"),
+        for key, label in [("incident.offence", "ABH (OAPA 1861 s47)"),
                            ("incident.injury", "None"), ("incident.medical", "None")]:
             await choose(pilot, key, label)
+        await pick_many(pilot, "incident.methods", ["push_pull"])
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "[/] O'Brien [b" in screen_text(pilot)  # case overview
@@ -67,6 +68,8 @@ async def test_hostile_text_everywhere(tmp_path):
             await pilot.press(str(sdef.number % 10))
             await pilot.pause()
             for row in list(pilot.app.screen.query(FieldRow)):
+                if not row.display:
+                    continue
                 if row.fdef.kind in ("text", "longtext"):
                     await put(pilot, row.fdef.key, HOSTILE)
                 elif row.fdef.kind == "number":  # a colleague's number, not the victim's
@@ -101,7 +104,7 @@ async def test_hostile_text_everywhere(tmp_path):
 
     store = Store(tmp_path / "store")
     [summary] = store.summaries()
-    case = store.load(summary["id"])
+    case = store.load(summary.id)
     assert case.victim.name == CLEAN
     assert case.incident.impact_notes == LONG.strip()
     assert case.steps["statement"].fields["impact"] == CLEAN

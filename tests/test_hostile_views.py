@@ -65,7 +65,7 @@ async def look_everywhere(tmp: Path, text: str) -> None:
     assert name in written and "\x1b" not in written
 
 
-@settings(max_examples=15, deadline=None, database=None,
+@settings(max_examples=8, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(hostile, st.sampled_from(["[/] O'Brien [b", "[@click=app.quit]x", "\x1b]0;t\x07ok"])))
 def test_generated_hostile_text_in_every_view(text):

@@ -13,7 +13,7 @@ from ophamp_tui.screens.overdue import OverdueScreen
 from ophamp_tui.screens.review_queue import ReviewQueueScreen
 from ophamp_tui.screens.step import StepScreen
 
-from .ui_helpers import SERGEANT, choose, fixed_clock, make_app, screen_text, type_text
+from .ui_helpers import SERGEANT, right4_done, choose, fixed_clock, make_app, screen_text, type_text
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # Mon 15:00 GMT
 HOSTILE = "PC [b]Alex[/] O'Brien"  # user text that would break markup
@@ -22,10 +22,10 @@ HOSTILE = "PC [b]Alex[/] O'Brien"  # user text that would break markup
 def add_case(app, *, name="PC Alex Morgan", number="7788", days_ago=3, case_id=None, offence="abh_s47"):
     case = new_case(
         victim=Victim(name=name, number=number),
-        incident=Incident(occurred_at=NOW - timedelta(days=days_ago), offence=offence, method="punch"),
+        incident=Incident(occurred_at=NOW - timedelta(days=days_ago), offence=offence, methods=["punch"]),
         by=SERGEANT, now=NOW - timedelta(days=days_ago), case_id=case_id,
     )
-    app.store.create(case)
+    app.store.create(right4_done(case))
     return case
 
 
@@ -95,7 +95,7 @@ async def test_case_with_steps_1_to_9_finished_is_in_the_review_queue(tmp_path):
         assert isinstance(pilot.app.screen, ReviewQueueScreen)
         text = screen_text(pilot)
         assert "1 case with steps 1-9 finished" in text
-        assert HOSTILE in text and "Emergency worker" in text and "9/10" in text and "OH-261014-AAAA" in text
+        assert HOSTILE in text and "AEW Act s1" in text and "9/10" in text and "OH-261014-AAAA" in text
         assert "Jo Reed" not in text
         await pilot.press("enter")
         await pilot.pause()

@@ -7,7 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ophamp_tui.data import choices as C
-from ophamp_tui.data import rules
+from ophamp_tui.data import deadlines
+from ophamp_tui.data import progress
+from ophamp_tui.data import summary
+from ophamp_tui.data import validation
 from ophamp_tui.data.checklist import STEP_KEYS, STEPS, step
 from ophamp_tui.data.clock import iso
 from ophamp_tui.data.edits import apply
@@ -40,8 +43,20 @@ def log(at: datetime, **kw) -> LogEntry:
     return LogEntry(at=at, by=OIC, recorded_at=at, **kw)
 
 
-def due_for(case, what_prefix: str, now: datetime = NOW) -> list[rules.Due]:
-    return [d for d in rules.obligations(case, now) if d.what.startswith(what_prefix)]
+def due_for(case, what_prefix: str, now: datetime = NOW) -> list[deadlines.Due]:
+    return [d for d in deadlines.obligations(case, now) if d.what.startswith(what_prefix)]
+
+
+def right4_done(case) -> None:
+    """The victim's details went to victim support services at once (Victims' Code Right 4), so that
+    clock is not running: tests of other clocks see only theirs."""
+    case.referrals.append(log(case.incident.occurred_at, kind="victim_support", done_at=case.incident.occurred_at))
+
+
+def missing_for_done(sdef, rec: StepRecord, case, now: datetime = NOW) -> dict[str, str]:
+    """What stops ``sdef`` being marked done when its record is ``rec``."""
+    case.steps[sdef.key] = rec
+    return validation.missing_for_done(sdef, case, now)
 
 
 # --- the victim cannot do the work on their own case ---------------------------------------------
@@ -55,10 +70,10 @@ ROLE_FIELDS = [
 
 
 @pytest.mark.parametrize(("step_key", "field_key", "role"), ROLE_FIELDS)
-@pytest.mark.parametrize("typed", ["PC 1234", "pc1234", "1234", " 1234 ", "Pc-1234", "PCSO 1234"])
+@pytest.mark.parametrize("typed", ["PC 1234", "pc1234", "1234", " 1234 ", "Pc-1234"])
 def test_victim_cannot_take_a_role_on_their_own_case(make_case, step_key, field_key, role, typed):
     case = make_case(victim_number="PC 1234")
-    value, problem = rules.parse_field(field(step_key, field_key), typed, case, NOW)
+    value, problem = validation.parse_field(field(step_key, field_key), typed, case, NOW)
     assert value is None
     assert problem is not None
     assert f"cannot be {role}" in problem
@@ -68,23 +83,23 @@ def test_victim_cannot_take_a_role_on_their_own_case(make_case, step_key, field_
 @pytest.mark.parametrize("victim_number", ["1234", "pc 1234", "PC1234"])
 def test_victim_number_is_compared_normalised_both_ways(make_case, victim_number):
     case = make_case(victim_number=victim_number)
-    _, problem = rules.parse_field(field("oic_assigned", "oic_number"), "PC 1234", case, NOW)
+    _, problem = validation.parse_field(field("oic_assigned", "oic_number"), "PC 1234", case, NOW)
     assert problem is not None
-    assert rules.is_victim_number(case, "1234")
+    assert validation.is_victim_number(case, "1234")
 
 
 @pytest.mark.parametrize(("step_key", "field_key", "role"), ROLE_FIELDS)
 def test_a_colleague_can_take_the_role(make_case, step_key, field_key, role):
     case = make_case(victim_number="PC 1234")
-    assert rules.parse_field(field(step_key, field_key), "PC 12345", case, NOW) == ("PC 12345", None)
-    assert rules.parse_field(field(step_key, field_key), "DC 7001", case, NOW) == ("DC 7001", None)
+    assert validation.parse_field(field(step_key, field_key), "PC 12345", case, NOW) == ("PC 12345", None)
+    assert validation.parse_field(field(step_key, field_key), "DC 7001", case, NOW) == ("DC 7001", None)
 
 
 def test_victim_number_check_needs_a_number(make_case):
     case = make_case(victim_number="PC 1234")
-    assert not rules.is_victim_number(case, "")
-    assert not rules.is_victim_number(case, None)
-    assert rules.victim_conflict(case, "4321", "the investigating officer") is None
+    assert not validation.is_victim_number(case, "")
+    assert not validation.is_victim_number(case, None)
+    assert validation.victim_conflict(case, "4321", "the investigating officer") is None
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -92,16 +107,16 @@ def test_victim_number_check_needs_a_number(make_case):
 
 def test_datetime_field_is_stored_as_utc_iso(make_case):
     case = make_case(occurred_at=INCIDENT)
-    assert rules.parse_field(field("oic_assigned", "assigned_at"), "today 10:00", case, NOW) == (
+    assert validation.parse_field(field("oic_assigned", "assigned_at"), "today 10:00", case, NOW) == (
         "2026-06-10T09:00:00+00:00",
         None,
     )
-    assert rules.parse_field(field("oic_assigned", "assigned_at"), "now", case, NOW) == (iso(NOW), None)
+    assert validation.parse_field(field("oic_assigned", "assigned_at"), "now", case, NOW) == (iso(NOW), None)
 
 
 def test_no_future_dates(make_case):
     case = make_case(occurred_at=INCIDENT)
-    value, problem = rules.parse_field(field("statement", "statement_at"), "today 18:00", case, NOW)
+    value, problem = validation.parse_field(field("statement", "statement_at"), "today 18:00", case, NOW)
     assert value is None
     assert "is in the future" in problem
     assert "10/06/2026 18:00" in problem
@@ -110,17 +125,17 @@ def test_no_future_dates(make_case):
 def test_a_moment_ahead_is_allowed_for_a_slow_clock(make_case):
     case = make_case(occurred_at=INCIDENT)
     # 13:04 BST is four minutes after "now" (13:00 BST); 13:06 is beyond the leeway.
-    assert rules.parse_field(field("statement", "statement_at"), "today 13:04", case, NOW)[1] is None
-    assert "future" in rules.parse_field(field("statement", "statement_at"), "today 13:06", case, NOW)[1]
+    assert validation.parse_field(field("statement", "statement_at"), "today 13:04", case, NOW)[1] is None
+    assert "future" in validation.parse_field(field("statement", "statement_at"), "today 13:06", case, NOW)[1]
 
 
 def test_nothing_dated_before_the_incident(make_case):
     case = make_case(occurred_at=INCIDENT)
-    value, problem = rules.parse_field(field("welfare_contact", "contact_at"), "08/06/2026 08:59", case, NOW)
+    value, problem = validation.parse_field(field("welfare_contact", "contact_at"), "08/06/2026 08:59", case, NOW)
     assert value is None
     assert "before the incident (08/06/2026 09:00)" in problem
     # The incident time itself is fine.
-    assert rules.parse_field(field("welfare_contact", "contact_at"), "08/06/2026 09:00", case, NOW) == (
+    assert validation.parse_field(field("welfare_contact", "contact_at"), "08/06/2026 09:00", case, NOW) == (
         iso(INCIDENT),
         None,
     )
@@ -128,17 +143,17 @@ def test_nothing_dated_before_the_incident(make_case):
 
 def test_bad_date_text_gives_the_clock_message(make_case):
     case = make_case()
-    value, problem = rules.parse_field(field("statement", "statement_at"), "29/03/2026 01:30", case, NOW)
+    value, problem = validation.parse_field(field("statement", "statement_at"), "29/03/2026 01:30", case, NOW)
     assert value is None
     assert "did not happen" in problem
-    value, problem = rules.parse_field(field("statement", "statement_at"), "tomorrowish", case, NOW)
+    value, problem = validation.parse_field(field("statement", "statement_at"), "tomorrowish", case, NOW)
     assert value is None and "Could not read" in problem
 
 
 def test_check_when_directly():
-    assert rules.check_when(NOW, None, NOW) is None
-    assert "future" in rules.check_when(NOW + timedelta(hours=1), None, NOW, label="Contact")
-    assert rules.check_when(NOW + timedelta(hours=1), None, NOW, label="Contact").startswith("Contact (")
+    assert validation.check_when(NOW, None, NOW) is None
+    assert "future" in validation.check_when(NOW + timedelta(hours=1), None, NOW, label="Contact")
+    assert validation.check_when(NOW + timedelta(hours=1), None, NOW, label="Contact").startswith("Contact (")
 
 
 # --- other field kinds ----------------------------------------------------------------------------
@@ -147,48 +162,48 @@ def test_check_when_directly():
 def test_select_must_be_a_listed_choice(make_case):
     case = make_case()
     fdef = field("support_handover", "handover_needed")
-    assert rules.parse_field(fdef, "yes", case, NOW) == ("yes", None)
+    assert validation.parse_field(fdef, "yes", case, NOW) == ("yes", None)
     for bad in ("maybe", "Yes", "YES ", "true"):
-        value, problem = rules.parse_field(fdef, bad, case, NOW)
+        value, problem = validation.parse_field(fdef, bad, case, NOW)
         assert value is None
         assert problem == "Choose one of the options for 'Duties to hand over?'."
 
 
 def test_every_select_accepts_exactly_its_choices(make_case):
-    case = make_case()
+    case = make_case(offence="pa_s89")  # summary-only, so "time limit expired" is a lawful outcome
     for sdef in STEPS:
         for fdef in sdef.fields:
             if fdef.kind != "select":
                 continue
             for value, _label in fdef.choices:
-                assert rules.parse_field(fdef, value, case, NOW) == (value, None)
-            assert rules.parse_field(fdef, "not-a-choice", case, NOW)[0] is None
+                assert validation.parse_field(fdef, value, case, NOW) == (value, None)
+            assert validation.parse_field(fdef, "not-a-choice", case, NOW)[0] is None
 
 
 def test_empty_input_clears_the_field(make_case):
     case = make_case()
     for fdef in (field("statement", "taker_name"), field("statement", "statement_at"), field("statement", "vps")):
-        assert rules.parse_field(fdef, "", case, NOW) == (None, None)
-        assert rules.parse_field(fdef, "   ", case, NOW) == (None, None)
-        assert rules.parse_field(fdef, None, case, NOW) == (None, None)
+        assert validation.parse_field(fdef, "", case, NOW) == (None, None)
+        assert validation.parse_field(fdef, "   ", case, NOW) == (None, None)
+        assert validation.parse_field(fdef, None, case, NOW) == (None, None)
 
 
 def test_bool_fields(make_case):
     case = make_case()
     fdef = field("oic_assigned", "victim_told")
-    assert rules.parse_field(fdef, True, case, NOW) == (True, None)
-    assert rules.parse_field(fdef, False, case, NOW) == (False, None)
+    assert validation.parse_field(fdef, True, case, NOW) == (True, None)
+    assert validation.parse_field(fdef, False, case, NOW) == (False, None)
 
 
 def test_text_is_cleaned_and_limited(make_case):
     case = make_case()
     one_line = field("support_handover", "handed_to")
-    assert rules.parse_field(one_line, "PS \x1b[31mKay\nBrown", case, NOW) == ("PS Kay Brown", None)
-    value, problem = rules.parse_field(one_line, "x" * 501, case, NOW)
+    assert validation.parse_field(one_line, "PS \x1b[31mKay\nBrown", case, NOW) == ("PS Kay Brown", None)
+    value, problem = validation.parse_field(one_line, "x" * 501, case, NOW)
     assert value is None and "too long" in problem
     long = field("statement", "impact")
-    assert rules.parse_field(long, "line one\nline two\x07", case, NOW) == ("line one\nline two", None)
-    assert rules.parse_field(long, "y" * 2000, case, NOW) == ("y" * 2000, None)
+    assert validation.parse_field(long, "line one\nline two\x07", case, NOW) == ("line one\nline two", None)
+    assert validation.parse_field(long, "y" * 2000, case, NOW) == ("y" * 2000, None)
 
 
 # --- what a step needs before it is done ----------------------------------------------------------
@@ -200,8 +215,9 @@ def record(**fields) -> StepRecord:
 
 def test_missing_lists_the_required_fields(make_case):
     case = make_case()
-    problems = rules.missing_for_done(step("welfare_contact"), StepRecord(), case, NOW)
-    assert set(problems) == {"contact_at", "contact_method", "how_are_you", "medical"}
+    problems = missing_for_done(step("welfare_contact"), StepRecord(), case, NOW)
+    # Medical care is asked on the case (always answered there) and shown here: one value, not two.
+    assert set(problems) == {"contact_at", "contact_method", "how_are_you"}
     assert problems["how_are_you"] == "'How are they?' is needed to mark this step done."
 
 
@@ -215,28 +231,28 @@ def good_statement(**over):
 
 
 def test_statement_complete(make_case):
-    assert rules.missing_for_done(step("statement"), good_statement(), make_case(), NOW) == {}
+    assert missing_for_done(step("statement"), good_statement(), make_case(), NOW) == {}
 
 
 def test_vps_declined_needs_a_reason(make_case):
     case = make_case()
-    problems = rules.missing_for_done(step("statement"), good_statement(vps="declined"), case, NOW)
+    problems = missing_for_done(step("statement"), good_statement(vps="declined"), case, NOW)
     assert list(problems) == ["vps_declined_reason"]
-    assert rules.missing_for_done(
+    assert missing_for_done(
         step("statement"), good_statement(vps="declined", vps_declined_reason="Wants to think about it"), case, NOW
     ) == {}
     # Only "declined" asks for a reason.
-    assert rules.missing_for_done(step("statement"), good_statement(vps="later"), case, NOW) == {}
+    assert missing_for_done(step("statement"), good_statement(vps="later"), case, NOW) == {}
 
 
 def test_handover_needed_needs_who(make_case):
     case = make_case()
     sdef = step("support_handover")
-    assert list(rules.missing_for_done(sdef, record(support_needed="no", handover_needed="yes"), case, NOW)) == [
+    assert list(missing_for_done(sdef, record(support_needed="no", handover_needed="yes"), case, NOW)) == [
         "handed_to"
     ]
-    assert rules.missing_for_done(sdef, record(support_needed="no", handover_needed="no"), case, NOW) == {}
-    assert rules.missing_for_done(
+    assert missing_for_done(sdef, record(support_needed="no", handover_needed="no"), case, NOW) == {}
+    assert missing_for_done(
         sdef, record(support_needed="no", handover_needed="yes", handed_to="PS Kay"), case, NOW
     ) == {}
 
@@ -244,9 +260,10 @@ def test_handover_needed_needs_who(make_case):
 def test_sick_leave_needs_a_contact_frequency(make_case):
     case = make_case()
     sdef = step("longer_term")
-    assert rules.missing_for_done(sdef, record(), case, NOW) == {}
-    assert list(rules.missing_for_done(sdef, record(sick_leave=True), case, NOW)) == ["contact_every"]
-    assert rules.missing_for_done(sdef, record(sick_leave=True, contact_every="7"), case, NOW) == {}
+    assert missing_for_done(sdef, record(), case, NOW) == {}
+    assert list(missing_for_done(sdef, record(sick_leave=True), case, NOW)) == ["sick_from", "contact_every"]
+    off = iso(INCIDENT + timedelta(days=1))
+    assert missing_for_done(sdef, record(sick_leave=True, sick_from=off, contact_every="7"), case, NOW) == {}
 
 
 @pytest.mark.parametrize("told", [None, False])
@@ -255,18 +272,18 @@ def test_oic_victim_told_must_be_ticked(make_case, told):
     values = dict(oic_name="DC Lee", oic_number="7001", assigned_at=iso(INCIDENT + timedelta(hours=2)))
     if told is not None:
         values["victim_told"] = told
-    problems = rules.missing_for_done(step("oic_assigned"), record(**values), case, NOW)
+    problems = missing_for_done(step("oic_assigned"), record(**values), case, NOW)
     assert list(problems) == ["victim_told"]
     assert problems["victim_told"].startswith("Tick 'Victim told who the OIC is'")
-    assert rules.missing_for_done(step("oic_assigned"), record(**{**values, "victim_told": True}), case, NOW) == {}
+    assert missing_for_done(step("oic_assigned"), record(**{**values, "victim_told": True}), case, NOW) == {}
 
 
 def test_senior_review_must_be_signed_off(make_case):
     case = make_case()
     values = dict(reviewer_name="Ch Insp Hollis", reviewer_number="301", reviewed_at=iso(NOW), findings="Fine.")
-    assert list(rules.missing_for_done(step("senior_review"), record(**values), case, NOW)) == ["signed_off"]
-    assert rules.missing_for_done(step("senior_review"), record(**values, signed_off=False), case, NOW) != {}
-    assert rules.missing_for_done(step("senior_review"), record(**values, signed_off=True), case, NOW) == {}
+    assert list(missing_for_done(step("senior_review"), record(**values), case, NOW)) == ["signed_off"]
+    assert missing_for_done(step("senior_review"), record(**values, signed_off=False), case, NOW) != {}
+    assert missing_for_done(step("senior_review"), record(**values, signed_off=True), case, NOW) == {}
 
 
 def outcome_values(outcome: str, **over):
@@ -276,36 +293,58 @@ def outcome_values(outcome: str, **over):
 
 
 @pytest.mark.parametrize("outcome", sorted(C.VRR_OUTCOMES))
-def test_nfa_and_discontinued_outcomes_need_the_discussion_and_vrr(make_case, outcome):
+def test_outcomes_under_a_vrr_scheme_need_the_discussion_and_vrr(make_case, outcome):
+    """NPCC police VRR scheme (decisions not to charge an identified suspect) and CPS VRR scheme
+    (decisions not to charge, to discontinue or to offer no evidence)."""
     case = make_case()
-    problems = rules.missing_for_done(step("outcome"), record(**outcome_values(outcome)), case, NOW)
+    problems = missing_for_done(step("outcome"), record(**outcome_values(outcome)), case, NOW)
     assert set(problems) == {"nfa_discussed", "vrr_explained"}
     assert "Tick" in problems["vrr_explained"]
     half = outcome_values(outcome, nfa_discussed=True)
-    assert set(rules.missing_for_done(step("outcome"), record(**half), case, NOW)) == {"vrr_explained"}
+    assert set(missing_for_done(step("outcome"), record(**half), case, NOW)) == {"vrr_explained"}
     both = outcome_values(outcome, nfa_discussed=True, vrr_explained=True)
-    assert rules.missing_for_done(step("outcome"), record(**both), case, NOW) == {}
+    assert missing_for_done(step("outcome"), record(**both), case, NOW) == {}
 
 
-@pytest.mark.parametrize("outcome", sorted({v for v, _ in C.OUTCOMES} - C.VRR_OUTCOMES))
+@pytest.mark.parametrize("outcome", sorted(C.NFA_OUTCOMES - C.VRR_OUTCOMES))
+def test_decisions_outside_the_vrr_schemes_are_still_explained_without_vrr(make_case, outcome):
+    """The NPCC scheme does not cover a victim who withdrew support, no suspect identified, or a time
+    limit that ran out; the OIC still explains the decision (DOMAIN.md, rules)."""
+    case = make_case(offence="pa_s89")
+    problems = missing_for_done(step("outcome"), record(**outcome_values(outcome)), case, NOW)
+    assert set(problems) == {"nfa_discussed"}
+    done = outcome_values(outcome, nfa_discussed=True)
+    assert missing_for_done(step("outcome"), record(**done), case, NOW) == {}
+
+
+@pytest.mark.parametrize("outcome", sorted({v for v, _ in C.OUTCOMES} - C.NFA_OUTCOMES - {"convicted"}))
 def test_other_outcomes_do_not_need_the_vrr_ticks(make_case, outcome):
     case = make_case()
-    assert rules.missing_for_done(step("outcome"), record(**outcome_values(outcome)), case, NOW) == {}
+    assert missing_for_done(step("outcome"), record(**outcome_values(outcome)), case, NOW) == {}
+
+
+def test_a_conviction_needs_the_sentence_date(make_case):
+    """Victims' Code Right 9: the victim is told the outcome, sentence included."""
+    case = make_case()
+    assert list(missing_for_done(step("outcome"), record(**outcome_values("convicted")), case, NOW)) == [
+        "sentenced_at"]
+    done = outcome_values("convicted", sentenced_at=iso(utc(2026, 6, 9, 14)))
+    assert missing_for_done(step("outcome"), record(**done), case, NOW) == {}
 
 
 def test_saved_values_are_rechecked_when_the_case_changes(make_case):
-    case = make_case(victim_number="9999", occurred_at=INCIDENT)
+    case = make_case(victim_number="PC 9999", occurred_at=INCIDENT)
     values = dict(oic_name="DC Lee", oic_number="PC 1234", assigned_at=iso(INCIDENT + timedelta(hours=2)), victim_told=True)
-    assert rules.missing_for_done(step("oic_assigned"), record(**values), case, NOW) == {}
+    assert missing_for_done(step("oic_assigned"), record(**values), case, NOW) == {}
     # The victim's number is corrected to the OIC's: the OIC can no longer be them.
-    case.victim.number = "1234"
-    problems = rules.missing_for_done(step("oic_assigned"), record(**values), case, NOW)
+    case.victim.number = "PC 1234"
+    problems = missing_for_done(step("oic_assigned"), record(**values), case, NOW)
     assert list(problems) == ["oic_number"]
     assert "cannot be the investigating officer" in problems["oic_number"]
     # The incident time is corrected to later than the assignment.
-    case.victim.number = "9999"
+    case.victim.number = "PC 9999"
     case.incident.occurred_at = INCIDENT + timedelta(hours=5)
-    problems = rules.missing_for_done(step("oic_assigned"), record(**values), case, NOW)
+    problems = missing_for_done(step("oic_assigned"), record(**values), case, NOW)
     assert list(problems) == ["assigned_at"]
     assert "before the incident" in problems["assigned_at"]
 
@@ -316,7 +355,7 @@ def test_a_saved_future_date_is_caught(make_case):
         reviewer_name="Ch Insp Hollis", reviewer_number="301", reviewed_at=iso(NOW + timedelta(days=1)),
         findings="Fine.", signed_off=True,
     )
-    problems = rules.missing_for_done(step("senior_review"), record(**values), case, NOW)
+    problems = missing_for_done(step("senior_review"), record(**values), case, NOW)
     assert list(problems) == ["reviewed_at"]
     assert "future" in problems["reviewed_at"]
 
@@ -326,11 +365,11 @@ def test_a_saved_future_date_is_caught(make_case):
 
 def test_progress_of_a_new_case(make_case):
     case = make_case()
-    assert rules.progress(case) == (0, 10)
-    assert rules.next_step(case).key == "supervisor_aware"
-    assert not rules.is_complete(case)
-    assert not rules.awaiting_review(case)
-    assert not rules.is_closed(case)
+    assert progress.progress(case) == (0, 10)
+    assert progress.next_step(case).key == "supervisor_aware"
+    assert not progress.is_complete(case)
+    assert not progress.awaiting_review(case)
+    assert not progress.is_closed(case)
 
 
 def test_progress_counts_done_and_not_applicable(make_case):
@@ -338,54 +377,54 @@ def test_progress_counts_done_and_not_applicable(make_case):
     finish(case, "supervisor_aware", "welfare_contact")
     finish(case, "support_handover", status=StepStatus.NOT_APPLICABLE)
     case.steps["statement"].status = StepStatus.IN_PROGRESS
-    assert rules.progress(case) == (3, 10)
-    assert rules.next_step(case).key == "statement"
+    assert progress.progress(case) == (3, 10)
+    assert progress.next_step(case).key == "statement"
 
 
 def test_next_step_is_the_first_unfinished_even_out_of_order(make_case):
     case = make_case()
     finish(case, *STEP_KEYS[1:5])
-    assert rules.next_step(case).key == "supervisor_aware"
+    assert progress.next_step(case).key == "supervisor_aware"
 
 
 def test_awaiting_review_then_complete(make_case):
     case = make_case()
     finish(case, *[k for k in STEP_KEYS if k != "senior_review"])
-    assert rules.progress(case) == (9, 10)
-    assert rules.next_step(case).key == "senior_review"
-    assert rules.awaiting_review(case)
-    assert not rules.is_complete(case)
+    assert progress.progress(case) == (9, 10)
+    assert progress.next_step(case).key == "senior_review"
+    assert progress.awaiting_review(case)
+    assert not progress.is_complete(case)
 
     # Marked done but not signed off: still not complete.
     case.steps["senior_review"].status = StepStatus.DONE
-    assert rules.progress(case) == (10, 10)
-    assert rules.next_step(case) is None
-    assert not rules.is_complete(case)
-    assert rules.awaiting_review(case)
+    assert progress.progress(case) == (10, 10)
+    assert progress.next_step(case) is None
+    assert not progress.is_complete(case)
+    assert progress.awaiting_review(case)
 
     case.steps["senior_review"].fields = {"signed_off": True}
-    assert rules.is_complete(case)
-    assert rules.is_closed(case)
-    assert not rules.awaiting_review(case)
-    assert rules.obligations(case, NOW) == []
+    assert progress.is_complete(case)
+    assert progress.is_closed(case)
+    assert not progress.awaiting_review(case)
+    assert deadlines.obligations(case, NOW) == []
 
 
 def test_review_not_applicable_is_not_complete(make_case):
     case = make_case()
     finish(case, *[k for k in STEP_KEYS if k != "senior_review"])
     finish(case, "senior_review", status=StepStatus.NOT_APPLICABLE)
-    assert not rules.is_complete(case)
+    assert not progress.is_complete(case)
 
 
 def test_closed_early_is_not_awaiting_review_and_has_no_clocks(make_case):
     case = make_case()
     finish(case, *[k for k in STEP_KEYS if k != "senior_review"])
     case.closed_reason = "Duplicate of OH-260607-ABCD"
-    assert rules.is_closed(case)
-    assert not rules.is_complete(case)
-    assert not rules.awaiting_review(case)
-    assert rules.obligations(case, NOW) == []
-    assert rules.overdue(case, NOW + timedelta(days=400)) == []
+    assert progress.is_closed(case)
+    assert not progress.is_complete(case)
+    assert not progress.awaiting_review(case)
+    assert deadlines.obligations(case, NOW) == []
+    assert deadlines.overdue(case, NOW + timedelta(days=400)) == []
 
 
 # --- victims' right to review ---------------------------------------------------------------------
@@ -395,9 +434,10 @@ def test_closed_early_is_not_awaiting_review_and_has_no_clocks(make_case):
     ("outcome", "scheme"),
     [
         ("evidential_supports", "police"),
-        ("evidential_not_supports", "police"),
+        ("evidential_not_supports", None),  # the victim withdrew support: not covered (NPCC scheme)
         ("not_public_interest", "police"),
-        ("time_expired", "police"),
+        ("time_expired", None),  # not covered (NPCC scheme)
+        ("cps_no_charge", "cps"),  # CPS pre-charge decision not to charge (CPS scheme)
         ("cps_discontinued", "cps"),
         ("charged", None),
         ("caution", None),
@@ -410,18 +450,20 @@ def test_closed_early_is_not_awaiting_review_and_has_no_clocks(make_case):
     ],
 )
 def test_vrr_scheme_and_required(outcome, scheme):
-    assert rules.vrr_scheme(outcome) == scheme
-    assert rules.vrr_required(outcome) is (scheme is not None)
+    """NPCC police VRR scheme and CPS VRR scheme: which decisions each covers."""
+    assert deadlines.vrr_scheme(outcome) == scheme
+    assert (outcome in C.VRR_OUTCOMES) is (scheme is not None)
 
 
 def test_police_vrr_deadline_is_three_calendar_months(make_case):
     case = make_case(occurred_at=utc(2026, 1, 10, 9))
     case.steps["outcome"].fields = {"outcome": "not_public_interest", "decided_at": iso(utc(2026, 1, 31, 10))}
-    # 31 Jan 10:00 GMT + 3 months = 30 April 10:00 BST (clamped to the end of April).
-    assert rules.vrr_deadline(case) == utc(2026, 4, 30, 9)
+    # 31 Jan + 3 months = 30 April (clamped to the end of April): by the end of that day (BST).
+    due = deadlines.vrr_deadline(case)
+    assert due.due_at == utc(2026, 4, 30, 23) and due.by() == "by the end of Thu 30/04/2026"
     # When the victim was told does not move the police deadline.
     case.steps["outcome"].fields = {**case.steps["outcome"].fields, "victim_told_at": iso(utc(2026, 2, 20, 10))}
-    assert rules.vrr_deadline(case) == utc(2026, 4, 30, 9)
+    assert deadlines.vrr_deadline(case).due_at == utc(2026, 4, 30, 23)
 
 
 def test_cps_vrr_deadline_is_ten_working_days_from_when_the_victim_was_told(make_case):
@@ -432,13 +474,14 @@ def test_cps_vrr_deadline_is_ten_working_days_from_when_the_victim_was_told(make
         "decided_at": iso(utc(2026, 6, 1, 10)),
         "victim_told_at": iso(utc(2026, 6, 3, 10)),
     }
-    assert rules.vrr_deadline(case) == utc(2026, 6, 17, 23)
+    assert deadlines.vrr_deadline(case).due_at == utc(2026, 6, 17, 23)
+    assert deadlines.vrr_deadline(case).by() == "by the end of Wed 17/06/2026"
 
 
 def test_cps_vrr_deadline_without_victim_told_counts_from_the_decision(make_case):
     case = make_case(occurred_at=utc(2026, 5, 1, 9))
     case.steps["outcome"].fields = {"outcome": "cps_discontinued", "decided_at": iso(utc(2026, 6, 1, 10))}
-    assert rules.vrr_deadline(case) == utc(2026, 6, 15, 23)
+    assert deadlines.vrr_deadline(case).due_at == utc(2026, 6, 15, 23)
 
 
 def test_cps_vrr_deadline_over_christmas(make_case):
@@ -449,26 +492,27 @@ def test_cps_vrr_deadline_over_christmas(make_case):
         "victim_told_at": iso(utc(2026, 12, 24, 12)),
     }
     # 29, 30, 31 Dec; 4, 5, 6, 7, 8, 11, 12 Jan (25, 28 Dec and 1 Jan are bank holidays).
-    assert rules.vrr_deadline(case) == utc(2027, 1, 13, 0)
+    assert deadlines.vrr_deadline(case).due_at == utc(2027, 1, 13, 0)
+    assert deadlines.vrr_deadline(case).by() == "by the end of Tue 12/01/2027"
 
 
 def test_no_vrr_deadline_without_a_vrr_outcome_or_decision(make_case):
     case = make_case()
-    assert rules.vrr_deadline(case) is None
+    assert deadlines.vrr_deadline(case) is None
     case.steps["outcome"].fields = {"outcome": "charged", "decided_at": iso(NOW)}
-    assert rules.vrr_deadline(case) is None
+    assert deadlines.vrr_deadline(case) is None
     case.steps["outcome"].fields = {"outcome": "not_public_interest"}
-    assert rules.vrr_deadline(case) is None
+    assert deadlines.vrr_deadline(case) is None
 
 
 # --- enhanced rights ------------------------------------------------------------------------------
 
 
 def test_hate_crime_gives_enhanced_rights(make_case):
-    assert rules.enhanced_rights(make_case(hate_crime=True, hate_strands=["race"]))
-    assert rules.update_limit_days(make_case(hate_crime=True, hate_strands=["race"])) == 1
-    assert not rules.enhanced_rights(make_case())
-    assert rules.update_limit_days(make_case()) == 5
+    assert deadlines.enhanced_rights(make_case(hate_crime=True, hate_strands=["race"]))
+    assert deadlines.update_limit_days(make_case(hate_crime=True, hate_strands=["race"])) == 1
+    assert not deadlines.enhanced_rights(make_case())
+    assert deadlines.update_limit_days(make_case()) == 5
 
 
 # --- repeat victims -------------------------------------------------------------------------------
@@ -479,13 +523,14 @@ def test_earlier_cases_finds_the_same_victim_before_this_incident(make_case):
     second = make_case(victim_number="pc1234", occurred_at=utc(2025, 11, 5, 10), case_id="OH-251105-BBBB")
     later = make_case(victim_number="1234", occurred_at=utc(2026, 6, 9, 10), case_id="OH-260609-CCCC")
     other = make_case(victim_number="PC 4321", occurred_at=utc(2025, 5, 1, 10), case_id="OH-250501-DDDD")
-    summaries = [rules.summarise(c, NOW) for c in (later, other, second, first)]
-    found = rules.earlier_cases("PC 1234", INCIDENT, summaries)
-    assert [s["id"] for s in found] == ["OH-250301-AAAA", "OH-251105-BBBB"]
+    summaries = [summary.summarise(c) for c in (later, other, second, first)]
+    now_case = make_case(victim_number="PC 1234", occurred_at=INCIDENT, case_id="OH-NOW")
+    found = summary.earlier_cases(now_case, summaries)
+    assert [s.id for s in found] == ["OH-250301-AAAA", "OH-251105-BBBB"]
     # The case itself (same time) is not an earlier case.
-    assert [s["id"] for s in rules.earlier_cases("1234", utc(2025, 3, 1, 10), summaries)] == []
-    assert rules.earlier_cases("", INCIDENT, summaries) == []
-    assert rules.earlier_cases("4321", INCIDENT, summaries)[0]["id"] == "OH-250501-DDDD"
+    assert [s.id for s in summary.earlier_cases(first, summaries)] == []
+    assert summary.earlier_cases(make_case(victim_number="PC 4321", occurred_at=INCIDENT), summaries)[0].id == \
+        "OH-250501-DDDD"
 
 
 # --- obligations and overdue ----------------------------------------------------------------------
@@ -493,15 +538,16 @@ def test_earlier_cases_finds_the_same_victim_before_this_incident(make_case):
 
 def test_welfare_contact_due_24_hours_after_the_incident(make_case):
     case = make_case(occurred_at=INCIDENT, offence="abh_s47")
-    dues = rules.obligations(case, NOW)
+    right4_done(case)
+    dues = deadlines.obligations(case, NOW)
     assert [(d.what, d.due_at, d.step) for d in dues] == [
         ("Welfare contact with the victim", INCIDENT + timedelta(hours=24), "welfare_contact")
     ]
     assert not dues[0].overdue(INCIDENT + timedelta(hours=23, minutes=59))
     assert dues[0].overdue(INCIDENT + timedelta(hours=24))
-    assert [d.what for d in rules.overdue(case, NOW)] == ["Welfare contact with the victim"]
+    assert [d.what for d in deadlines.overdue(case, NOW)] == ["Welfare contact with the victim"]
     finish(case, "welfare_contact")
-    assert rules.obligations(case, NOW) == []
+    assert deadlines.obligations(case, NOW) == []
 
 
 @pytest.mark.parametrize(("hate", "deadline"), [(False, utc(2026, 6, 15, 23)), (True, utc(2026, 6, 9, 23))])
@@ -511,7 +557,7 @@ def test_arrest_must_be_told_within_5_or_1_working_days(make_case, sergeant, hat
     arrest = utc(2026, 6, 8, 10)  # Monday
     case, _ = apply(case, OIC, arrest, appends={"status_history": log(arrest, kind="arrested")})
     dues = due_for(case, "Tell victim")
-    assert [(d.what, d.due_at, d.step) for d in dues] == [("Tell victim: suspect arrested", deadline, "kept_informed")]
+    assert [(d.what, d.due_at, d.step) for d in dues] == [("Tell victim: arrest", deadline, "kept_informed")]
     assert dues[0].overdue(deadline)
     assert not dues[0].overdue(deadline - timedelta(seconds=1))
 
@@ -531,7 +577,7 @@ def test_each_notifiable_event_needs_its_own_update(make_case):
     case.updates = [log(utc(2026, 6, 8, 18), summary="Told of arrest")]
     dues = due_for(case, "Tell victim")
     assert [(d.what, d.due_at) for d in dues] == [
-        ("Tell victim: suspect released under investigation (rui)", utc(2026, 6, 16, 23))
+        ("Tell victim: RUI", utc(2026, 6, 16, 23))
     ]
     # Not every status change is an event to tell the victim about.
     case.status_history = [log(utc(2026, 6, 8, 10), kind="identified")]
@@ -552,13 +598,14 @@ def test_referral_within_2_working_days(make_case):
     case = make_case(occurred_at=utc(2026, 6, 5, 8), offence="abh_s47")
     finish(case, "welfare_contact")
     need = utc(2026, 6, 5, 10)  # Friday
-    case.referrals = [log(need, kind="trim")]
+    right4_done(case)
+    case.referrals = [*case.referrals, log(need, kind="trim")]
     dues = due_for(case, "Referral")
     assert [(d.what, d.due_at, d.step) for d in dues] == [
-        ("Referral: Trauma support (TRiM)", utc(2026, 6, 9, 23), "longer_term")
+        ("Referral: TRiM", utc(2026, 6, 9, 23), "longer_term")
     ]
-    assert [d.what for d in rules.overdue(case, NOW)] == ["Referral: Trauma support (TRiM)"]
-    case.referrals = [log(need, kind="trim", done_at=utc(2026, 6, 8, 9))]
+    assert [d.what for d in deadlines.overdue(case, NOW)] == ["Referral: TRiM"]
+    case.referrals = [*case.referrals[:1], log(need, kind="trim", done_at=utc(2026, 6, 8, 9))]
     assert due_for(case, "Referral") == []
 
 
@@ -567,23 +614,27 @@ def test_routine_updates_at_the_agreed_frequency(make_case):
     finish(case, "welfare_contact")
     case.steps["oic_assigned"].fields = {"assigned_at": iso(utc(2026, 6, 8, 12))}
     case.steps["kept_informed"].fields = {"frequency": "14"}
-    assert [d.due_at for d in due_for(case, "Routine update")] == [utc(2026, 6, 22, 12)]
+    right4_done(case)
+    # 14 days from Mon 8 June: by the end of Mon 22 June (a day count ends at the end of its London day).
+    assert [d.by() for d in due_for(case, "Routine update")] == ["by the end of Mon 22/06/2026"]
+    assert [d.due_at for d in due_for(case, "Routine update")] == [utc(2026, 6, 22, 23)]
     case.updates = [log(utc(2026, 6, 12, 9), summary="Weekly call")]
-    assert [d.due_at for d in due_for(case, "Routine update")] == [utc(2026, 6, 26, 9)]
-    assert rules.overdue(case, utc(2026, 6, 26, 9))[0].what == "Routine update to the victim"
+    assert [d.due_at for d in due_for(case, "Routine update")] == [utc(2026, 6, 26, 23)]
+    assert deadlines.overdue(case, utc(2026, 6, 26, 23))[0].what == "Routine update to the victim"
+    assert deadlines.overdue(case, utc(2026, 6, 26, 22, 59)) == []
     # "Only when something happens" sets no routine clock.
     case.steps["kept_informed"].fields = {"frequency": "0"}
     assert due_for(case, "Routine update") == []
-    # Nor once the victim has been told the outcome.
+    # Nor once the case has ended for the victim (here, a caution they have been told about).
     case.steps["kept_informed"].fields = {"frequency": "7"}
-    case.steps["outcome"].fields = {"outcome": "charged", "decided_at": iso(NOW), "victim_told_at": iso(NOW)}
+    case.steps["outcome"].fields = {"outcome": "caution", "decided_at": iso(NOW), "victim_told_at": iso(NOW)}
     assert due_for(case, "Routine update") == []
 
 
 def test_routine_update_without_an_oic_counts_from_when_the_case_was_made(make_case):
     case = make_case(occurred_at=INCIDENT, offence="abh_s47", created_at=INCIDENT + timedelta(hours=1))
     case.steps["kept_informed"].fields = {"frequency": "7"}
-    assert [d.due_at for d in due_for(case, "Routine update")] == [INCIDENT + timedelta(days=7, hours=1)]
+    assert [d.due_at for d in due_for(case, "Routine update")] == [utc(2026, 6, 15, 23)]  # end of Mon 15 June
 
 
 def test_sick_leave_welfare_contacts(make_case):
@@ -593,49 +644,57 @@ def test_sick_leave_welfare_contacts(make_case):
     lt.at = utc(2026, 6, 9, 9)
     lt.fields = {"sick_leave": True, "contact_every": "7"}
     assert [(d.what, d.due_at, d.step) for d in due_for(case, "Welfare contact (sick")] == [
-        ("Welfare contact (sick leave)", utc(2026, 6, 16, 9), "longer_term")
+        ("Welfare contact (sick leave)", utc(2026, 6, 16, 23), "longer_term")
     ]
     case.welfare_contacts = [log(utc(2026, 6, 15, 11), method="phone", summary="Call")]
-    assert [d.due_at for d in due_for(case, "Welfare contact (sick")] == [utc(2026, 6, 22, 11)]
+    assert [d.due_at for d in due_for(case, "Welfare contact (sick")] == [utc(2026, 6, 22, 23)]
+    # Back on normal duties: the contact clock stops.
+    lt.fields = {"sick_leave": True, "contact_every": "7", "sick_from": iso(utc(2026, 6, 9, 8)),
+                 "sick_until": iso(utc(2026, 6, 12, 8))}
+    assert due_for(case, "Welfare contact (sick") == []
     lt.fields = {"sick_leave": False, "contact_every": "7"}
     assert due_for(case, "Welfare contact (sick") == []
 
 
 @pytest.mark.parametrize("offence", sorted(C.SUMMARY_OFFENCES))
 def test_six_month_time_limit_for_summary_offences(make_case, offence):
+    """Magistrates' Courts Act 1980 s127: summary-only offences (Police Act 1996 s89, Public Order Act
+    s4/4A/5) need proceedings within 6 months of the offence; the day of the offence is not counted."""
     occurred = utc(2026, 1, 15, 10)  # GMT
     case = make_case(occurred_at=occurred, offence=offence)
     finish(case, "welfare_contact")
-    dues = due_for(case, "Charge decision")
-    assert [(d.due_at, d.step) for d in dues] == [(utc(2026, 7, 15, 9), "outcome")]  # 10:00 BST
-    assert not dues[0].overdue(NOW)
-    assert dues[0].overdue(utc(2026, 7, 15, 9))
+    dues = due_for(case, "Charge by 6-month")
+    assert [(d.due_at, d.step) for d in dues] == [(utc(2026, 7, 15, 23), "outcome")]  # end of 15 July (BST)
+    assert dues[0].by() == "by the end of Wed 15/07/2026"
+    assert not dues[0].overdue(utc(2026, 7, 15, 22, 59))
+    assert dues[0].overdue(utc(2026, 7, 15, 23))
 
 
 def test_no_six_month_limit_for_indictable_offences_or_once_decided(make_case):
     case = make_case(occurred_at=utc(2026, 1, 15, 10), offence="abh_s47")
-    assert due_for(case, "Charge decision") == []
-    case = make_case(occurred_at=utc(2026, 1, 15, 10), offence="aew_s1")
+    assert due_for(case, "Charge by 6-month") == []
+    case = make_case(occurred_at=utc(2026, 1, 15, 10), offence="pa_s89")
     case.suspect.status = "charged"
-    assert due_for(case, "Charge decision") == []
-    case = make_case(occurred_at=utc(2026, 1, 15, 10), offence="aew_s1")
+    assert due_for(case, "Charge by 6-month") == []
+    case = make_case(occurred_at=utc(2026, 1, 15, 10), offence="pa_s89")
     case.steps["outcome"].fields = {"outcome": "no_suspect"}
-    assert due_for(case, "Charge decision") == []
+    assert due_for(case, "Charge by 6-month") == []
 
 
 def test_obligations_soonest_first(make_case):
-    case = make_case(occurred_at=INCIDENT, offence="aew_s1")
+    case = make_case(occurred_at=INCIDENT, offence="pa_s89")
     case.referrals = [log(utc(2026, 6, 8, 10), kind="eap")]
     case.steps["kept_informed"].fields = {"frequency": "28"}
-    dues = rules.obligations(case, NOW)
+    dues = deadlines.obligations(case, NOW)
     assert [d.what for d in dues] == [
         "Welfare contact with the victim",
-        "Referral: Employee assistance programme",
+        "Referral: EAP",
+        "Right 4: victim support",
         "Routine update to the victim",
-        "Charge decision (6-month summary time limit)",
+        "Charge by 6-month limit (s127)",
     ]
     assert [d.due_at for d in dues] == sorted(d.due_at for d in dues)
-    assert [d.what for d in rules.overdue(case, NOW)] == ["Welfare contact with the victim"]
+    assert [d.what for d in deadlines.overdue(case, NOW)] == ["Welfare contact with the victim"]
 
 
 # --- RUI ------------------------------------------------------------------------------------------
@@ -643,13 +702,13 @@ def test_obligations_soonest_first(make_case):
 
 def test_rui_since_and_duration(make_case):
     case = make_case(occurred_at=INCIDENT)
-    assert rules.rui_since(case) is None
+    assert deadlines.rui_since(case) is None
     case.status_history = [log(utc(2026, 6, 8, 10), kind="arrested"), log(utc(2026, 6, 8, 20), kind="rui")]
     case.suspect.status = "rui"
-    assert rules.rui_since(case) == utc(2026, 6, 8, 20)
-    assert rules.rui_duration(case, NOW) == timedelta(days=1, hours=16)
+    assert deadlines.rui_since(case) == utc(2026, 6, 8, 20)
+    assert deadlines.rui_duration(case, NOW) == timedelta(days=1, hours=16)
     case.suspect.status = "charged"
-    assert rules.rui_duration(case, NOW) is None
+    assert deadlines.rui_duration(case, NOW) is None
 
 
 # --- the index summary ----------------------------------------------------------------------------
@@ -657,25 +716,24 @@ def test_rui_since_and_duration(make_case):
 
 def test_summarise_a_new_case(make_case):
     case = make_case(victim_number="PC 1234", occurred_at=INCIDENT, case_id="OH-260608-TEST")
-    s = rules.summarise(case, NOW)
-    assert s["id"] == "OH-260608-TEST"
-    assert s["rev"] == 0
-    assert s["victim_name"] == "Sam Okafor"
-    assert s["victim_number"] == "1234"
-    assert s["occurred_at"] == "2026-06-08T08:00:00+00:00"
-    assert s["offence"] == "aew_s1"
-    assert s["hate"] is False
-    assert (s["done"], s["total"]) == (0, 10)
-    assert s["next_step"] == "supervisor_aware"
-    assert s["complete"] is False and s["closed"] is False and s["awaiting_review"] is False
-    assert s["outcome"] == ""
-    assert s["dues"][0] == ["Welfare contact with the victim", "2026-06-09T08:00:00+00:00", "welfare_contact"]
-    assert [d[0] for d in s["dues"]] == [
-        "Welfare contact with the victim",
-        "Charge decision (6-month summary time limit)",
-    ]
+    s = summary.summarise(case)
+    assert s.id == "OH-260608-TEST"
+    assert s.rev == 0
+    assert s.victim_name == "Sam Okafor"
+    assert s.victim_number == "PC1234"
+    assert s.occurred_at == INCIDENT
+    assert s.offence == "aew_s1"
+    assert s.hate is False and s.enhanced == []
+    assert (s.done, s.total) == (0, 10)
+    assert s.next_step == "supervisor_aware"
+    assert s.complete is False and s.closed is False and s.awaiting_review is False
+    assert s.outcome == ""
+    assert (s.dues[0].what, s.dues[0].due_at, s.dues[0].step) == (
+        "Welfare contact with the victim", INCIDENT + timedelta(hours=24), "welfare_contact")
+    # Common assault on an emergency worker has no 6-month clock (it is triable either way).
+    assert [d.what for d in s.dues] == ["Welfare contact with the victim", "Right 4: victim support"]
     # Only real numbers, normalised: no blank entry for the people not yet named.
-    assert s["people"] == ["4521"]
+    assert s.people == ["PS4521"]
 
 
 def test_summarise_lists_the_people_on_the_case(make_case):
@@ -683,28 +741,27 @@ def test_summarise_lists_the_people_on_the_case(make_case):
     case.steps["supervisor_aware"].fields = {"supervisor_number": "PS 4521"}
     case.steps["oic_assigned"].fields = {"oic_number": "dc7001"}
     case.steps["longer_term"].fields = {"support_officer_number": "PC 3003"}
+    case.steps["senior_review"].fields = {"reviewer_number": "Supt 12"}
     finish(case, *[k for k in STEP_KEYS if k != "senior_review"])
     case.steps["outcome"].fields = {"outcome": "caution"}
-    s = rules.summarise(case, NOW)
-    assert s["people"] == ["3003", "4521", "7001"]
-    assert s["awaiting_review"] is True
-    assert s["next_step"] == "senior_review"
-    assert s["outcome"] == "caution"
-    assert (s["done"], s["total"]) == (9, 10)
+    s = summary.summarise(case)
+    assert s.people == ["DC7001", "PC3003", "PS4521", "SUPT12"]
+    assert s.awaiting_review is True
+    assert s.next_step == "senior_review"
+    assert s.outcome == "caution"
+    assert (s.done, s.total) == (9, 10)
 
 
 def test_summarise_is_json_safe(make_case):
-    import json
-
     case = make_case(hate_crime=True, hate_strands=["religion"])
-    s = rules.summarise(case, NOW)
-    assert json.loads(json.dumps(s)) == s
-    assert s["hate"] is True
+    s = summary.summarise(case)
+    assert summary.CaseSummary.model_validate_json(s.model_dump_json()) == s
+    assert s.hate is True and s.enhanced == ["hate crime"]
 
 
 def test_racially_aggravated_offence_gives_enhanced_rights_without_the_flag(make_case):
     case = make_case(offence="racial_s29")
     assert case.hate_crime is False
-    assert rules.enhanced_rights(case) is True
-    assert rules.update_limit_days(case) == 1
-    assert rules.update_limit_days(make_case(offence="abh_s47")) == 5
+    assert deadlines.enhanced_rights(case) is True
+    assert deadlines.update_limit_days(case) == 1
+    assert deadlines.update_limit_days(make_case(offence="abh_s47")) == 5

@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 
 from ophamp_tui.data import choices as C
-from ophamp_tui.data import rules
+from ophamp_tui.data import deadlines
+from ophamp_tui.data import progress
+from ophamp_tui.data import summary
+from ophamp_tui.data import validation
 from ophamp_tui.data.caselist import repeat_ids
 from ophamp_tui.data.checklist import STEPS
 from ophamp_tui.data.clock import LONDON, as_utc
-from ophamp_tui.data.models import Actor, Case, Incident, StepStatus, Victim
+from ophamp_tui.data.models import SCHEMA_VERSION, Actor, Case, Incident, StepStatus, Victim
 from ophamp_tui.data.edits import new_case
 from ophamp_tui.data.scenarios import (
     MARKER,
@@ -75,7 +78,7 @@ def test_the_files_are_what_the_picker_and_loader_expect():
         anchor = datetime.fromisoformat(data["anchor"])
         assert anchor.utcoffset() == timedelta(0), key
         case = Case.model_validate(data["case"])
-        assert case.schema_version == 2
+        assert case.schema_version == SCHEMA_VERSION
         assert case.id.startswith("OH-TRAIN-") and case.id not in ids
         ids.add(case.id)
         assert data["case"] == case.model_dump(mode="json"), f"{key} is not a full, current case record"
@@ -96,13 +99,13 @@ def test_every_scenario_loads_and_keeps_the_rules_it_teaches(by_now, now):
         for sdef in STEPS:
             rec = case.steps[sdef.key]
             if rec.status is StepStatus.DONE:
-                assert rules.missing_for_done(sdef, rec, case, now) == {}, (key, sdef.key)
+                assert validation.missing_for_done(sdef, case, now) == {}, (key, sdef.key)
             if rec.status is StepStatus.NOT_APPLICABLE:
                 assert rec.na_reason, (key, sdef.key)
             # Whatever the status, the victim holds none of their own case's roles.
             for fdef in sdef.fields:
                 if fdef.not_victim and rec.fields.get(fdef.key):
-                    assert not rules.is_victim_number(case, rec.fields[fdef.key]), (key, fdef.key)
+                    assert not validation.is_victim_number(case, rec.fields[fdef.key]), (key, fdef.key)
         for entry in case.updates + case.status_history + case.welfare_contacts + case.referrals:
             assert entry.recorded_at >= entry.at, (key, entry.id)
         for earlier, later in zip(case.history, case.history[1:]):
@@ -120,7 +123,7 @@ def test_the_scenarios_take_different_paths(by_now, now):
         return c.steps["outcome"].fields
 
     convicted = [c for c in cases if outcome(c).get("outcome") == "convicted"]
-    assert convicted and all(rules.awaiting_review(c) for c in convicted)
+    assert convicted and all(progress.awaiting_review(c) for c in convicted)
     assert all(c.updates for c in convicted)
 
     vrr = [c for c in cases if outcome(c).get("outcome") in C.VRR_OUTCOMES and outcome(c).get("vrr_requested") == "yes"]
@@ -128,21 +131,21 @@ def test_the_scenarios_take_different_paths(by_now, now):
     for c in vrr:
         assert [e.kind for e in c.status_history] == ["arrested", "rui", "nfa"]
         assert outcome(c)["nfa_discussed"] is True and outcome(c)["vrr_explained"] is True
-        assert c.hate_crime and c.victim.role == "pcso" and rules.enhanced_rights(c)
-        assert rules.vrr_deadline(c) is not None
+        assert c.hate_crime and c.victim.role == "pcso" and deadlines.enhanced_rights(c)
+        assert deadlines.vrr_deadline(c) is not None
 
     sick = [c for c in cases if c.steps["longer_term"].fields.get("sick_leave") is True]
     assert sick
     for c in sick:
         assert c.steps["longer_term"].fields["contact_every"] == "7"
         assert len(c.welfare_contacts) >= 2
-        assert "Welfare contact (sick leave)" in [d.what for d in rules.overdue(c, now)]
+        assert "Welfare contact (sick leave)" in [d.what for d in deadlines.overdue(c, now)]
 
-    summaries = [rules.summarise(c, now) for c in cases]
+    summaries = [summary.summarise(c) for c in cases]
     repeats = repeat_ids(summaries)
     assert repeats and {c.id for c in sick} <= repeats
 
-    spit = [c for c in cases if c.incident.method == "spit"]
+    spit = [c for c in cases if "spit" in c.incident.methods]
     assert spit
     for c in spit:
         assert c.incident.injury == "none" and c.incident.impact  # no injury, real impact
@@ -151,10 +154,10 @@ def test_the_scenarios_take_different_paths(by_now, now):
         assert c.steps["statement"].status is StepStatus.NOT_STARTED
         open_refs = [r for r in c.referrals if r.kind == "occupational_health" and r.done_at is None]
         assert open_refs
-        assert "Referral: Occupational Health" in [d.what for d in rules.obligations(c, now)]
+        assert "Referral: Occupational Health" in [d.what for d in deadlines.obligations(c, now)]
 
     # Every scenario stops somewhere else.
-    points = {(rules.progress(c), rules.awaiting_review(c), rules.is_complete(c), c.suspect.status,
+    points = {(progress.progress(c), progress.awaiting_review(c), progress.is_complete(c), c.suspect.status,
                outcome(c).get("outcome")) for c in cases}
     assert len(points) == len(cases)
 
@@ -216,9 +219,9 @@ def test_install_writes_every_scenario_into_a_marked_store(tmp_path):
     assert is_training_store(tmp_path / "training")
     assert (tmp_path / "training" / MARKER).stat().st_mode & 0o777 == 0o600
     ids = {s.case_id for s in load_scenarios(now)}
-    assert {s["id"] for s in store.summaries()} == ids
+    assert {s.id for s in store.summaries()} == ids
     fresh = Store(tmp_path / "training", clock=lambda: now)
-    assert not any("damaged" in s for s in fresh.summaries())
+    assert not any(s.damaged for s in fresh.summaries())
     for s in load_scenarios(now):
         assert fresh.load(s.case_id) == s.case
     assert repeat_ids(fresh.summaries())
@@ -235,7 +238,7 @@ def test_reset_restores_every_case_file_byte_for_byte(tmp_path):
 
     # A class works through a scenario and adds a case of its own.
     store = Store(root)
-    spit = next(s.case_id for s in load_scenarios(now) if s.case.incident.method == "spit")
+    spit = next(s.case_id for s in load_scenarios(now) if "spit" in s.case.incident.methods)
     store.update(spit, ME, sets={"steps.statement.fields.vps": "taken", "steps.statement.status": "in_progress"})
     store.create(new_case(victim=Victim(name="PC Pat Example", number="9999"),
                           incident=Incident(occurred_at=now - timedelta(hours=2)), by=ME, now=now,

@@ -11,7 +11,7 @@ from ophamp_tui.screens.help import HelpScreen
 from ophamp_tui.screens.home import HomeScreen
 from ophamp_tui.screens.new_case import NewCaseScreen
 
-from .ui_helpers import SERGEANT, error_of, field, fixed_clock, make_app, screen_text, tick, toasts, type_text
+from .ui_helpers import SERGEANT, right4_done, error_of, field, fixed_clock, make_app, screen_text, tick, toasts, type_text
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 
@@ -19,10 +19,10 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 def add_case(app, *, number="7788", name="PC Alex Morgan", days_ago=30, case_id=None):
     case = new_case(
         victim=Victim(name=name, number=number),
-        incident=Incident(occurred_at=NOW - timedelta(days=days_ago), offence="abh_s47", method="punch"),
+        incident=Incident(occurred_at=NOW - timedelta(days=days_ago), offence="abh_s47", methods=["punch"]),
         by=SERGEANT, now=NOW - timedelta(days=days_ago), case_id=case_id,
     )
-    app.store.create(case)
+    app.store.create(right4_done(case))
     return case
 
 
@@ -165,7 +165,7 @@ async def test_editing_case_details_is_saved_and_recorded(tmp_path):
         shown = toasts(pilot)
         assert "Some changes were not saved" in shown and "Not saved (it was not valid): When it happened" in shown
         assert "PC Alex Morgan-Lee" in screen_text(pilot)
-        assert "HATE CRIME: enhanced rights" in screen_text(pilot)
+        assert "Enhanced rights: hate crime" in screen_text(pilot)
     saved = app.store.load(case.id)
     assert saved.victim.name == "PC Alex Morgan-Lee" and saved.hate_crime is True
     change = next(h for h in saved.history if h.field == "victim.name")

@@ -13,7 +13,10 @@ import pytest
 
 from ophamp_tui import __version__
 from ophamp_tui.data import choices as C
-from ophamp_tui.data import rules
+from ophamp_tui.data import deadlines
+from ophamp_tui.data import progress
+from ophamp_tui.data import summary
+from ophamp_tui.data import validation
 from ophamp_tui.data.checklist import STEPS
 from ophamp_tui.data.models import Case, StepStatus
 from ophamp_tui.data.seed import fictional_cases
@@ -62,14 +65,14 @@ def test_repeat_victims(cases):
     repeats = [n for n, k in counts.items() if k > 1]
     assert repeats, "no victim appears twice"
     # And the rules find them as earlier cases.
-    summaries = [rules.summarise(c, NOW) for c in cases]
-    found = [c for c in cases if rules.earlier_cases(c.victim.number, c.incident.occurred_at, summaries)]
+    summaries = [summary.summarise(c) for c in cases]
+    found = [c for c in cases if summary.earlier_cases(c, summaries)]
     assert found
     assert all(normalise_number(c.victim.number) in repeats for c in found)
 
 
 def test_some_overdue_some_not(cases):
-    overdue = [c for c in cases if rules.overdue(c, NOW)]
+    overdue = [c for c in cases if deadlines.overdue(c, NOW)]
     assert 0 < len(overdue) < len(cases)
 
 
@@ -83,16 +86,19 @@ def test_variety(cases):
     assert len({c.incident.injury for c in cases}) >= 3
     assert len({c.suspect.status for c in cases}) >= 3
     assert any(c.hate_crime for c in cases) and not all(c.hate_crime for c in cases)
-    progress = {rules.progress(c)[0] for c in cases}
-    assert min(progress) <= 2 and max(progress) >= 9
-    assert any(rules.is_complete(c) for c in cases)
-    assert any(rules.awaiting_review(c) for c in cases)
+    done = {progress.progress(c)[0] for c in cases}
+    assert min(done) <= 2 and max(done) >= 9
+    assert any(progress.is_complete(c) for c in cases)
+    assert any(progress.awaiting_review(c) for c in cases)
 
 
 def test_seeded_choices_are_real_choices(cases):
     for case in cases:
         assert case.victim.role in {v for v, _ in C.VICTIM_ROLES}
-        assert case.incident.method in {v for v, _ in C.METHODS}
+        assert case.incident.methods and set(case.incident.methods) <= {v for v, _ in C.METHODS}
+        assert case.incident.location_type in {v for v, _ in C.LOCATION_TYPES}
+        assert case.incident.context in {v for v, _ in C.CONTEXTS}
+        assert set(case.incident.equipment) <= {v for v, _ in C.EQUIPMENT}
         assert case.incident.injury in {v for v, _ in C.INJURY_LEVELS}
         assert case.incident.medical in {v for v, _ in C.MEDICAL_CARE}
         assert case.suspect.status in {v for v, _ in C.SUSPECT_STATUSES}
@@ -127,7 +133,7 @@ def test_seeded_cases_keep_the_rules_they_teach(seed):
         for sdef in STEPS:
             rec = case.steps[sdef.key]
             if rec.status is StepStatus.DONE:
-                assert rules.missing_for_done(sdef, rec, case, NOW) == {}, (case.id, sdef.key)
+                assert validation.missing_for_done(sdef, case, NOW) == {}, (case.id, sdef.key)
             if rec.status is StepStatus.NOT_APPLICABLE:
                 assert rec.na_reason
 
@@ -140,7 +146,7 @@ def test_seeded_cases_go_into_a_store(tmp_path):
     assert len(fresh) == 15
     for case in made:
         assert fresh.load(case.id) == case
-        assert "damaged" not in fresh.summary(case.id)
+        assert not fresh.summary(case.id).damaged
 
 
 # --- the command line -----------------------------------------------------------------------------
@@ -167,7 +173,8 @@ def test_cli_seed_writes_cases(tmp_path):
     assert len(list((target / "cases").glob("*.json"))) == 20
     store = Store(target)
     assert len(store) == 20
-    assert not any("damaged" in s for s in store.summaries())
+    assert not any(s.damaged for s in store.summaries())
+    assert all(s.fictional for s in store.summaries())
     assert not (tmp_path / "env-store").exists()  # --store wins over $OPHAMP_STORE
 
 
@@ -212,3 +219,51 @@ def test_cli_help(tmp_path):
     sub = ophamp("seed", "--help", tmp_path=tmp_path)
     assert sub.returncode == 0
     assert "--cases" in sub.stdout and "--seed" in sub.stdout
+
+
+# --- issue 10 item 14: seed never writes into the live store by accident ---------------------------
+
+
+@pytest.mark.parametrize("store_args", [[], ["--store", ""], ["--store", "   "]])
+def test_cli_seed_needs_a_store_named_on_the_command_line(tmp_path, store_args):
+    """Not the live default, not $OPHAMP_STORE (which may be the live store): an explicit, non-empty --store."""
+    env_store = tmp_path / "env-store"
+    proc = ophamp("seed", *store_args, "--cases", "2", tmp_path=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "say which store to fill: ophamp seed --store PATH" in proc.stderr
+    assert not env_store.exists() and not (tmp_path / "data").exists()
+
+
+def test_cli_seed_refuses_the_live_default_store(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "OPHAMP_CONFIG": str(tmp_path / "config")}
+    live = tmp_path / "data" / "ophamp" / "store"
+    proc = subprocess.run([sys.executable, "-m", "ophamp_tui", "seed", "--store", str(live), "--cases", "2"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    assert proc.returncode == 2 and "is the live store" in proc.stderr and "--into-live" in proc.stderr
+    assert not live.exists()
+
+
+def test_cli_seed_refuses_a_store_with_real_cases(tmp_path, make_case):
+    target = tmp_path / "force"
+    Store(target).create(make_case(case_id="OH-REAL-1"))
+    proc = ophamp("seed", "--store", str(target), "--cases", "2", tmp_path=tmp_path)
+    assert proc.returncode == 2 and "holds 1 real case" in proc.stderr
+    assert len(Store(target)) == 1
+    forced = ophamp("seed", "--store", str(target), "--cases", "2", "--into-live", tmp_path=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert len(Store(target)) == 3
+
+
+async def test_seeded_cases_are_marked_fictional_where_shown(tmp_path):
+    from .ui_helpers import make_app, screen_text
+
+    app = make_app(tmp_path)
+    app.store.create_many(fictional_cases(3, seed=4, now=NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(pilot)
+        assert "fictional" in text  # the key to the flags
+        assert all("F" in line[:6] for line in text.splitlines()[4:7])  # the flags column of each row
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "FICTIONAL" in screen_text(pilot)

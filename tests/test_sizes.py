@@ -41,7 +41,7 @@ def app_with_cases(tmp_path):
 async def go(pilot, route: list[str]) -> None:
     for key in route:
         if key == "open":
-            pilot.app.screen.open_case(sorted(s["id"] for s in pilot.app.store.summaries())[0])
+            pilot.app.screen.open_case(sorted(s.id for s in pilot.app.store.summaries())[0])
         else:
             await pilot.press(key)
         await pilot.pause()

@@ -27,8 +27,8 @@ def seeded_app(tmp_path, count: int = 30):
 
 def _a_case_id(app) -> str:
     """An open case a few steps in (deterministic: the seed is fixed)."""
-    summaries = sorted(app.store.summaries(), key=lambda s: s["id"])
-    return next(s["id"] for s in summaries if 3 <= s["done"] <= 6)
+    summaries = sorted(app.store.summaries(), key=lambda s: s.id)
+    return next(s.id for s in summaries if 3 <= s.done <= 6)
 
 
 @pytest.mark.parametrize("size", SIZES)

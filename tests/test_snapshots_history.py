@@ -31,7 +31,7 @@ def app_with_history(tmp_path):
     start = NOW - timedelta(days=3)
     store_at(start).create(new_case(
         victim=Victim(name="PC Alex Morgan", number="7788"),
-        incident=Incident(occurred_at=start - timedelta(hours=1), offence="aew_s1", method="spit"),
+        incident=Incident(occurred_at=start - timedelta(hours=1), offence="aew_s1", methods=["spit"]),
         by=SERGEANT, now=start, case_id=CASE_ID,
     ))
     store_at(start + timedelta(hours=2)).update(CASE_ID, SERGEANT, sets={

@@ -16,8 +16,8 @@ from filelock import FileLock
 
 from ophamp_tui.data import atomic
 from ophamp_tui.data.clock import iso
-from ophamp_tui.data.models import Actor, Case, LogEntry, StepStatus
-from ophamp_tui.data.rules import summarise
+from ophamp_tui.data.models import SCHEMA_VERSION, Actor, Case, LogEntry, StepStatus
+from ophamp_tui.data.summary import summarise
 from ophamp_tui.data.seed import fictional_cases
 from ophamp_tui.data.store import (
     SHARDS,
@@ -84,7 +84,7 @@ def test_round_trip(store, make_case, tmp_path):
     assert loaded.updates[0].summary == "Told of arrest 👍"
     assert len(again) == 1
     summary = again.summary(case.id)
-    assert {k: v for k, v in summary.items() if not k.startswith("_")} == summarise(case, NOW)
+    assert summary.model_copy(update={"file_mtime_ns": 0, "file_size": 0}) == summarise(case)
 
 
 def test_create_twice_is_refused(store, make_case):
@@ -136,7 +136,7 @@ def test_update_records_history(store, make_case, sergeant):
     assert loaded.history[1].by == sergeant
     assert loaded.field("statement", "vps") == "taken"
     assert loaded.updates == [entry]
-    assert store.summary("OH-H")["rev"] == 3
+    assert store.summary("OH-H").rev == 3
 
 
 def test_update_with_nothing_new_saves_nothing(store, make_case, sergeant):
@@ -176,7 +176,7 @@ def test_save_as_you_go(store, make_case, sergeant, tmp_path):
     assert on_disk(store.case_path("OH-S"))["steps"]["welfare_contact"]["fields"]["how_are_you"] == "Shaken, OK"
     other = open_store(tmp_path / "store")
     assert other.load("OH-S").field("welfare_contact", "how_are_you") == "Shaken, OK"
-    assert other.summary("OH-S")["rev"] == 1
+    assert other.summary("OH-S").rev == 1
     # Every single save, not just the first.
     for n in range(5):
         store.update("OH-S", sergeant, sets={"steps.welfare_contact.notes": f"note {n}"})
@@ -188,17 +188,17 @@ def test_other_instance_saves_show_after_refresh(store, make_case, sergeant, tmp
     other = open_store(tmp_path / "store")
     other.update("OH-R", OTHER, sets={"steps.statement.notes": "from the other desk"})
     other.create(make_case(case_id="OH-R2"))
-    assert store.summary("OH-R")["rev"] == 0
+    assert store.summary("OH-R").rev == 0
     store.refresh()
-    assert store.summary("OH-R")["rev"] == 1
-    assert sorted(s["id"] for s in store.summaries()) == ["OH-R", "OH-R2"]
+    assert store.summary("OH-R").rev == 1
+    assert sorted(s.id for s in store.summaries()) == ["OH-R", "OH-R2"]
 
 
 def test_victim_cases(store, make_case):
     store.create(make_case(case_id="OH-V1", victim_number="PC 1234", occurred_at=NOW - timedelta(days=300)))
     store.create(make_case(case_id="OH-V2", victim_number="pc1234", occurred_at=NOW - timedelta(days=3)))
     store.create(make_case(case_id="OH-V3", victim_number="4321", occurred_at=NOW - timedelta(days=30)))
-    assert [s["id"] for s in store.victim_cases("1234")] == ["OH-V1", "OH-V2"]
+    assert [s.id for s in store.victim_cases("1234")] == ["OH-V1", "OH-V2"]
     assert store.victim_cases("") == []
 
 
@@ -249,14 +249,14 @@ def test_schema_1_case_is_migrated_on_read(store, tmp_path, with_version):
     write_raw_case(store, "OH-250110-OLD1", v1_record("OH-250110-OLD1", with_version=with_version))
     fresh = open_store(tmp_path / "store")
     summary = fresh.summary("OH-250110-OLD1")
-    assert "damaged" not in summary
-    assert summary["victim_number"] == "7777"
-    assert summary["done"] == 1
-    assert summary["hate"] is True
+    assert not summary.damaged
+    assert summary.victim_number == "PCSO7777"  # the rank is kept: a PCSO 7777 is not a PC 7777
+    assert summary.done == 1
+    assert summary.hate is True
 
     case = fresh.load("OH-250110-OLD1")
     assert isinstance(case, Case)
-    assert case.schema_version == 2
+    assert case.schema_version == SCHEMA_VERSION
     assert (case.victim.name, case.victim.number, case.victim.role) == ("Pat Lee", "PCSO 7777", "pcso")
     assert case.hate_crime is True
     assert case.hate_strands == ["race", "religion"]
@@ -275,32 +275,32 @@ def test_migrated_case_can_be_saved_and_read_back(store, tmp_path, sergeant):
     path = write_raw_case(store, "OH-250110-OLD2", v1_record("OH-250110-OLD2"))
     fresh = open_store(tmp_path / "store")
     fresh.update("OH-250110-OLD2", sergeant, sets={"steps.welfare_contact.notes": "Spoke to Pat"})
-    # What is on disk now is a clean schema-2 record, which reads back.
+    # What is on disk now is a clean record of the current schema, which reads back.
     doc = on_disk(path)
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == SCHEMA_VERSION
     assert not {"victim_name", "victim_number", "victim_role", "hate"} & set(doc)
     again = open_store(tmp_path / "store")
     case = again.load("OH-250110-OLD2")
     assert case.steps["welfare_contact"].notes == "Spoke to Pat"
     assert case.victim.name == "Pat Lee"
     assert case.rev == 3
-    assert "damaged" not in again.summary("OH-250110-OLD2")
+    assert not again.summary("OH-250110-OLD2").damaged
 
 
 def test_a_newer_schema_case_is_refused_untouched(store, make_case, tmp_path, sergeant):
     store.create(make_case(case_id="OH-OK"))
     doc = make_case(case_id="OH-FUTURE").model_dump(mode="json")
-    doc["schema_version"] = 3
+    doc["schema_version"] = SCHEMA_VERSION + 1
     doc["new_thing"] = {"x": 1}
     path = write_raw_case(store, "OH-FUTURE", doc)
     before = path.read_bytes()
 
     fresh = open_store(tmp_path / "store")
-    assert "newer ophamp" in fresh.summary("OH-FUTURE")["damaged"]
+    assert "newer ophamp" in fresh.summary("OH-FUTURE").damaged
     with pytest.raises(StoreError) as info:
         fresh.load("OH-FUTURE")
     msg = str(info.value)
-    assert "schema 3" in msg
+    assert f"schema {SCHEMA_VERSION + 1}" in msg
     assert "Update ophamp to open it" in msg
     # Not damaged, only newer: no advice to restore a backup over it.
     assert not isinstance(info.value, StoreCorruptError) and "last good copy" not in msg
@@ -337,8 +337,8 @@ def test_damaged_case_file_is_refused_and_left_alone(store, make_case, sergeant,
 
     fresh = open_store(tmp_path / "store")
     damaged = fresh.summary("OH-D")
-    assert damaged["id"] == "OH-D"
-    assert problem in damaged["damaged"]
+    assert damaged.id == "OH-D"
+    assert problem in damaged.damaged
     assert len(fresh) == 2
 
     with pytest.raises(StoreCorruptError) as info:
@@ -364,7 +364,7 @@ def test_damaged_case_file_is_refused_and_left_alone(store, make_case, sergeant,
     path.write_bytes(bak_of(path).read_bytes())
     recovered = open_store(tmp_path / "store")
     assert recovered.load("OH-D").rev == 0
-    assert "damaged" not in recovered.summary("OH-D")
+    assert not recovered.summary("OH-D").damaged
 
 
 def test_the_bak_is_always_a_good_copy(store, make_case, sergeant):
@@ -447,7 +447,7 @@ def test_stale_temp_files_are_cleared_on_open(store, make_case, tmp_path):
     leftover.write_bytes(b'{"half')
     fresh = open_store(tmp_path / "store")
     assert not leftover.exists()
-    assert [s["id"] for s in fresh.summaries()] == ["OH-T"]
+    assert [s.id for s in fresh.summaries()] == ["OH-T"]
 
 
 # --- faults while saving --------------------------------------------------------------------------
@@ -489,7 +489,7 @@ def test_fault_before_the_rename_keeps_the_old_case(saved_once, sergeant, monkey
     assert path.read_bytes() == old
     assert bak_of(path).read_bytes() == old_bak
     assert temp_files(tmp_path / "store") == []
-    assert store.summary("OH-F")["rev"] == 1
+    assert store.summary("OH-F").rev == 1
     assert open_store(tmp_path / "store").load("OH-F").steps["statement"].notes == "first"
 
     # Once the fault clears, saving works again.
@@ -529,7 +529,7 @@ def test_fault_syncing_the_directory_after_the_rename_keeps_the_new_case(saved_o
     assert isinstance(info.value, StoreError)
     assert str(info.value).startswith("OH-F was written but the disk did not confirm it")
     assert "Errno" not in str(info.value)
-    assert store.summary("OH-F")["rev"] == 2  # this window's case list shows the new state too
+    assert store.summary("OH-F").rev == 2  # this window's case list shows the new state too
     doc = on_disk(path)
     assert doc["rev"] == 2
     assert doc["steps"]["statement"]["notes"] == "second"
@@ -537,7 +537,7 @@ def test_fault_syncing_the_directory_after_the_rename_keeps_the_new_case(saved_o
     assert temp_files(tmp_path / "store") == []
     fresh = open_store(tmp_path / "store")
     assert fresh.load("OH-F").steps["statement"].notes == "second"
-    assert fresh.summary("OH-F")["rev"] == 2
+    assert fresh.summary("OH-F").rev == 2
 
 
 def test_failed_create_leaves_nothing(store, make_case, monkeypatch, tmp_path):
@@ -585,7 +585,7 @@ def busy_store(store, make_case, sergeant):
 
 
 def snapshot(store: Store) -> list[dict]:
-    return sorted(store.summaries(), key=lambda s: s["id"])
+    return sorted(store.summaries(), key=lambda s: s.id)
 
 
 def test_index_rebuilt_when_deleted(busy_store, tmp_path):
@@ -622,8 +622,8 @@ def test_stale_index_entries_are_corrected(busy_store, tmp_path, sergeant):
     before = snapshot(busy_store)
     shard_path = busy_store._shard_path(zlib.crc32(b"OH-IDX") % SHARDS)
     data = json.loads(shard_path.read_bytes())
-    data["index"]["OH-IDX"] = {**data["index"]["OH-IDX"], "rev": 99, "victim_name": "Wrong", "_size": 1}
-    data["index"]["OH-GONE"] = {"id": "OH-GONE", "_size": 10, "_mtime": 1}
+    data["index"]["OH-IDX"] = {**data["index"]["OH-IDX"], "rev": 99, "victim_name": "Wrong", "file_size": 1}
+    data["index"]["OH-GONE"] = {"id": "OH-GONE", "file_size": 10, "file_mtime_ns": 1}
     shard_path.write_text(json.dumps(data))
     assert snapshot(open_store(tmp_path / "store")) == before
 
@@ -756,10 +756,10 @@ def test_two_processes_different_cases_lose_nothing(store, make_case, tmp_path):
         assert [h.new for h in case.history if h.field == "steps.statement.notes"] == [
             f"{tag} {i}" for i in range(WORKER_COUNT)
         ]
-        assert fresh.summary(case_id)["rev"] == WORKER_COUNT
+        assert fresh.summary(case_id).rev == WORKER_COUNT
     # The long-running instance catches up too.
     store.refresh()
-    assert store.summary(one)["rev"] == store.summary(two)["rev"] == WORKER_COUNT
+    assert store.summary(one).rev == store.summary(two).rev == WORKER_COUNT
 
 
 # --- editing conflicts ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ophamp_tui.data.models import Actor, Victim
-from ophamp_tui.data.text import clean_text, normalise_number
+from ophamp_tui.data.text import clean_text, normalise_number, same_number, same_victim
 
 
 @pytest.mark.parametrize(
@@ -116,25 +116,50 @@ def test_models_clean_what_they_are_given():
     ("raw", "number"),
     [
         ("1234", "1234"),
-        ("PC 1234", "1234"),
-        ("pc1234", "1234"),
-        ("Pc-1234", "1234"),
+        ("PC 1234", "PC1234"),
+        ("pc1234", "PC1234"),
+        ("Pc-1234", "PC1234"),
         (" 1234 ", "1234"),
-        ("PCSO 5678", "5678"),
-        ("DC 42", "42"),
-        ("PS 4521", "4521"),
-        ("Sgt 4521", "4521"),
-        ("SC 77", "77"),
-        ("Insp 9", "9"),
-        ("e1234", "E1234"),  # staff numbers keep their letters
+        ("PCSO 5678", "PCSO5678"),  # the rank is kept: a PCSO 5678 is not a PC 5678
+        ("DC 42", "DC42"),
+        ("PS 4521", "PS4521"),
+        ("Sgt 4521", "PS4521"),  # one rank, two spellings
+        ("SC 77", "SC77"),
+        ("Insp 9", "INSP9"),
+        ("e1234", "E1234"),
         ("AB 12 cd", "AB12CD"),
-        ("PC\x1b[31m1234", "1234"),
+        ("PC\x1b[31m1234", "PC1234"),
         ("", ""),
         (None, ""),
     ],
 )
 def test_normalise_number(raw, number):
     assert normalise_number(raw) == number
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("PC 1234", "pc1234", True),
+        ("PC 1234", "1234", True),  # typed without the rank: cannot be told apart, so treated as maybe the same
+        ("1234", "PCSO 1234", True),
+        ("PCSO 7716", "PC 7716", False),  # different ranks are different people (DOMAIN.md, repeat victims)
+        ("PS 4521", "Sgt 4521", True),
+        ("PC 1234", "PC 12345", False),
+        ("", "1234", False),
+        (None, None, False),
+    ],
+)
+def test_same_number(a, b, same):
+    assert same_number(a, b) is same
+    assert same_number(b, a) is same
+
+
+def test_a_warrant_number_decides_when_both_cases_have_one():
+    """A warrant/staff number is unique in the force: it outranks collar numbers that look alike."""
+    assert same_victim("PC 1234", "W100", "PC 1234", "W200") is False
+    assert same_victim("PC 1234", "W100", "PCSO 9999", "w100") is True
+    assert same_victim("PC 1234", "", "PC 1234", "W200") is True  # only one has it: the collar numbers decide
 
 
 def test_normalise_number_rank_words_alone_are_not_stripped():

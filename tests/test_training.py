@@ -43,7 +43,7 @@ async def visit_every_screen(pilot) -> list[str]:
     await look("escape", "o")  # overdue queue
     await look("escape", "r")  # review queue
     await look("escape")
-    case_id = sorted(s["id"] for s in pilot.app.store.summaries())[0]
+    case_id = sorted(s.id for s in pilot.app.store.summaries())[0]
     pilot.app.screen.open_case(case_id)
     await look()  # case
     await look("1")  # step form
@@ -74,7 +74,7 @@ def test_every_step_has_guidance_for_the_classroom():
 async def test_guidance_panel_toggles_with_f4(tmp_path):
     app = seeded(tmp_path, training=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        pilot.app.screen.open_case(sorted(s["id"] for s in app.store.summaries())[0])
+        pilot.app.screen.open_case(sorted(s.id for s in app.store.summaries())[0])
         await pilot.press("4")
         await pilot.pause()
         assert "Why this matters" in screen_text(pilot)
@@ -88,9 +88,8 @@ async def test_guidance_panel_toggles_with_f4(tmp_path):
 
 async def test_what_to_expect_is_shown_and_exported_as_text(tmp_path):
     app = seeded(tmp_path, training=True)
-    case_id = sorted(s["id"] for s in app.store.summaries())[0]
+    case_id = sorted(s.id for s in app.store.summaries())[0]
     victim = app.store.load(case_id).victim.name
-    folder = tmp_path / "handouts"
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         pilot.app.screen.open_case(case_id)
         await pilot.press("v")
@@ -98,26 +97,31 @@ async def test_what_to_expect_is_shown_and_exported_as_text(tmp_path):
         text = screen_text(pilot)
         assert "WHAT YOU CAN EXPECT" in text and victim in text
         assert "A local supervisor knows you have been assaulted." in text
-        await pilot.press("x", "ctrl+u", *str(folder), "enter")
+        screen = pilot.app.screen
+        await pilot.press("x")  # training asks for no folder: it writes into its own
         await pilot.pause()
+        assert pilot.app.screen is screen
         assert "Saved" in toasts(pilot)
+    folder = app.training_output
+    assert folder is not None and tmp_path in folder.parents
     exported = folder / f"what-to-expect-{case_id}.txt"
     body = exported.read_text(encoding="utf-8")
     assert victim in body and "10. Local senior managers review your case" in body
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
-async def test_screenshot_into_a_chosen_folder(tmp_path):
+async def test_screenshot_in_training_goes_into_its_own_folder(tmp_path):
     app = seeded(tmp_path, training=True)
-    folder = tmp_path / "slides"
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f12")
-        await pilot.pause()
-        await pilot.press("ctrl+u", *str(folder), "enter")
+        await pilot.press("f12")  # no question: training has its own folder
         await pilot.pause()
         await pilot.pause()
+    folder = app.training_output
     [svg] = list(folder.glob("*.svg"))
     assert BANNER in svg.read_text(encoding="utf-8").replace("&#160;", " ")
+    assert stat.S_IMODE(svg.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_demo_uses_its_own_store_whatever_store_or_env_say(tmp_path, monkeypatch):
@@ -153,6 +157,6 @@ async def test_teaching_points_for_a_scenario_in_training_only(tmp_path):
         assert "Teaching points: Hate-crime assault on a PCSO" in text
     live = seeded(tmp_path / "live", training=False)
     async with live.run_test(size=(80, 24)) as pilot:
-        pilot.app.screen.open_case(sorted(s["id"] for s in live.store.summaries())[0])
+        pilot.app.screen.open_case(sorted(s.id for s in live.store.summaries())[0])
         await pilot.pause()
         assert "Teaching" not in screen_text(pilot)

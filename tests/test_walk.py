@@ -22,17 +22,18 @@ async def new_case(pilot) -> None:
     await pilot.press("n")
     await pilot.pause()
     await type_text(pilot, "victim.name", "PC Alex Morgan")
-    await type_text(pilot, "victim.number", "7788")
+    await type_text(pilot, "victim.number", "PC 7788")
     await choose(pilot, "victim.role", "PCSO")
     await type_text(pilot, "incident.occurred_at", "today 09:30")
     await type_text(pilot, "incident.location", "Custody suite, Northgate")
+    await choose(pilot, "incident.location_type", "Custody suite")
+    await choose(pilot, "incident.context", "Custody")
     await choose(pilot, "incident.offence", "Assault/battery on an emergency worker (AEW Act 2018 s1)")
-    await choose(pilot, "incident.method", "Spit")
+    await pick_many(pilot, "incident.methods", ["spit"])
     await choose(pilot, "incident.injury", "None")
     await choose(pilot, "incident.medical", "First aid")
     await pick_many(pilot, "incident.impact", ["psychological", "family"])
     await type_text(pilot, "incident.impact_notes", "Worried about blood test results; partner upset.")
-    await tick(pilot, "suspect.identified")
     await choose(pilot, "suspect.status", "Arrested")
     await pilot.press("ctrl+s")
     await pilot.pause()
@@ -52,7 +53,7 @@ async def test_whole_shift_then_restart(tmp_path):
 
         await new_case(pilot)
         text = screen_text(pilot)
-        assert "PC Alex Morgan (7788), PCSO" in text
+        assert "PC Alex Morgan (PC 7788), PCSO" in text
         assert "Suspect: arrested" in text
         assert "0/10 steps" in text
 
@@ -65,6 +66,11 @@ async def test_whole_shift_then_restart(tmp_path):
         await type_text(pilot, "supervisor_number", "4521")
         await type_text(pilot, "aware_at", "today 09:45")
         await tick(pilot, "inspector_told")
+        await pilot.press("f2")
+        await pilot.pause()
+        # Spitting is possible work-related ill health: the health and safety report is mandatory.
+        assert "'Health & safety report ref' is needed" in error_of(pilot, "hs_report")
+        await type_text(pilot, "hs_report", "HS-2231")
         await pilot.press("f2")
         await pilot.pause()
 
@@ -112,6 +118,10 @@ async def test_whole_shift_then_restart(tmp_path):
         await type_text(pilot, "recorder_name", "Dee Marsh")
         await type_text(pilot, "recorder_number", "S9921")
         await type_text(pilot, "recorded_at", "today 12:00")
+        pilot.app.screen.query_one("#step-form").scroll_home(animate=False)  # the status, at the top
+        await pilot.pause()
+        assert "Health & safety report HS-2231" in screen_text(pilot)
+        await tick(pilot, "hs_crossref")
         await pilot.press("f2")
         await pilot.pause()
 
@@ -186,19 +196,22 @@ async def test_whole_shift_then_restart(tmp_path):
 
     store = Store(tmp_path / "store")
     [summary] = store.summaries()
-    case = store.load(summary["id"])
-    assert summary["complete"] is True
-    assert case.victim.name == "PC Alex Morgan" and case.victim.number == "7788" and case.victim.role == "pcso"
+    case = store.load(summary.id)
+    assert summary.complete is True
+    assert case.victim.name == "PC Alex Morgan" and case.victim.number == "PC 7788" and case.victim.role == "pcso"
     assert case.incident.occurred_at == london("today 09:30")
     assert case.incident.location == "Custody suite, Northgate"
-    assert (case.incident.offence, case.incident.method, case.incident.injury, case.incident.medical) == (
-        "aew_s1", "spit", "none", "first_aid")
+    assert (case.incident.offence, case.incident.methods, case.incident.injury, case.incident.medical) == (
+        "aew_s1", ["spit"], "none", "first_aid")
+    assert (case.incident.location_type, case.incident.context) == ("custody", "custody")
     assert case.incident.impact == ["psychological", "family"]
     assert case.incident.impact_notes == "Worried about blood test results; partner upset."
     assert case.suspect.identified is True and case.suspect.status == "arrested"
     f = {k: case.steps[k].fields for k in case.steps}
     assert f["supervisor_aware"] == {"supervisor_name": "PS Sam Taylor", "supervisor_number": "4521",
-                                     "aware_at": "2026-11-23T09:45:00+00:00", "inspector_told": True}
+                                     "aware_at": "2026-11-23T09:45:00+00:00", "inspector_told": True,
+                                     "hs_report": "HS-2231"}
+    assert f["crime_recorded"]["hs_crossref"] is True
     assert f["welfare_contact"]["how_are_you"] == "Shaken, angry; wants to go home."
     assert f["welfare_contact"]["contact_method"] == "in_person"
     assert case.steps["support_handover"].status == "not_applicable"

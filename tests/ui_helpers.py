@@ -29,6 +29,16 @@ def make_app(tmp_path: Path, *, identity: Actor | None = SERGEANT, clock=None) -
     return OpHampApp(store, config_dir=config, **kwargs)
 
 
+def right4_done(case):
+    """The victim's details went to victim support services at once (Victims' Code Right 4), so that
+    clock is not running and a test sees only the clocks it is about. Returns the case."""
+    from ophamp_tui.data.models import LogEntry
+
+    at = case.incident.occurred_at
+    case.referrals.append(LogEntry(at=at, by=case.created_by, recorded_at=at, kind="victim_support", done_at=at))
+    return case
+
+
 def fixed_clock(when: datetime = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)):
     return lambda: when
 
@@ -136,3 +146,17 @@ def toasts(pilot) -> str:
     if len(notes):
         assert "▌" in screen_text(pilot), "a notification that is not on screen"
     return " ".join(f"{n.title} {n.message}" for n in notes)
+
+
+async def wait_for(pilot, text: str, timeout: float = 10) -> str:
+    """Wait until ``text`` is on the screen (for what appears after a refresh); the screen then."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = screen_text(pilot)
+        if text in shown:
+            return shown
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} not on the screen within {timeout} s:\n{shown}")
+        await pilot.pause(0.05)

@@ -10,14 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import choices as C
-from .clock import as_utc, from_iso
-from .rules import step_title
+from .checklist import step
+from .clock import as_utc
+from .summary import CaseSummary
+from .text import number_key, same_victim
+
+STATE_WORDS = {"review": "Senior review", "complete": "Complete", "closed": "Closed early", "damaged": "Cannot open"}
 
 
 @dataclass(frozen=True)
 class Row:
     id: str
     victim: str
+    victim_number: str
     occurred_at: datetime | None
     offence: str
     progress: str
@@ -26,55 +31,65 @@ class Row:
     next_due: datetime | None
     repeat: bool
     hate: bool
+    enhanced: bool
     state: str  # "open", "review", "complete", "closed", "damaged"
     damaged: str = ""
+    fictional: bool = False
     people: tuple[str, ...] = ()
 
     def search_text(self) -> str:
-        return " ".join([self.id, self.victim, self.offence, self.next_step, self.state]).lower()
+        return " ".join([self.id, self.victim, self.victim_number, self.offence, self.next_step, self.state]).lower()
 
 
-def repeat_ids(summaries: list[dict]) -> set[str]:
+def repeat_ids(summaries: list[CaseSummary]) -> set[str]:
     """Cases whose victim already had an earlier case in the store."""
-    by_victim: dict[str, list[dict]] = defaultdict(list)
+    by_key: dict[str, list[CaseSummary]] = defaultdict(list)
     for s in summaries:
-        if s.get("victim_number"):
-            by_victim[s["victim_number"]].append(s)
+        if s.victim_number and s.occurred_at is not None and not s.damaged:
+            by_key[number_key(s.victim_number)].append(s)
     repeats: set[str] = set()
-    for cases in by_victim.values():
-        if len(cases) > 1:
-            first = min(c.get("occurred_at", "") for c in cases)
-            repeats.update(c["id"] for c in cases if c.get("occurred_at", "") > first)
+    for group in by_key.values():
+        if len(group) < 2:
+            continue
+        for s in group:
+            if any(o.occurred_at < s.occurred_at and same_victim(o.victim_number, o.victim_staff_no,  # type: ignore[operator]
+                                                                  s.victim_number, s.victim_staff_no)
+                   for o in group if o is not s):
+                repeats.add(s.id)
     return repeats
 
 
-def rows(summaries: list[dict], now: datetime) -> list[Row]:
+def step_words(summary: CaseSummary) -> str:
+    if summary.state == "open":
+        return step(summary.next_step).brief if summary.next_step else "Complete"
+    return STATE_WORDS[summary.state]
+
+
+def rows(summaries: list[CaseSummary], now: datetime) -> list[Row]:
     now = as_utc(now)
     repeats = repeat_ids(summaries)
     out: list[Row] = []
     for s in summaries:
-        if s.get("damaged"):
-            out.append(Row(s["id"], "(file damaged)", None, "", "", "Cannot open", 0, None, False, False, "damaged",
-                           damaged=s["damaged"]))
+        if s.damaged:
+            out.append(Row(s.id, "(file damaged)", "", None, "", "", STATE_WORDS["damaged"], 0, None, False, False,
+                           False, "damaged", damaged=s.damaged))
             continue
-        dues = [(what, from_iso(at)) for what, at, _step in s.get("dues", [])]
-        late = [at for _, at in dues if at and at <= now]
-        state = "closed" if s.get("closed") else "complete" if s.get("complete") else (
-            "review" if s.get("awaiting_review") else "open")
         out.append(Row(
-            id=s["id"],
-            victim=s.get("victim_name", ""),
-            occurred_at=from_iso(s.get("occurred_at")),
-            offence=C.OFFENCE_SHORT.get(s.get("offence", ""), s.get("offence", "")),
-            progress=f"{s.get('done', 0)}/{s.get('total', 10)}",
-            next_step=step_title(s.get("next_step", "")) if state == "open" else
-            {"review": "Senior review", "complete": "Complete", "closed": "Closed early"}[state],
-            overdue=len(late),
-            next_due=min((at for _, at in dues if at), default=None),
-            repeat=s["id"] in repeats,
-            hate=bool(s.get("hate")),
-            state=state,
-            people=tuple(s.get("people", ())),
+            id=s.id,
+            victim=s.victim_name,
+            victim_number=s.victim_number,
+            occurred_at=s.occurred_at,
+            offence=C.OFFENCE_SHORT.get(s.offence, s.offence),
+            progress=f"{s.done}/{s.total}",
+            next_step=step_words(s),
+            overdue=len(s.overdue(now)),
+            next_due=min((d.due_at for d in s.dues), default=None) if s.is_open else None,
+            repeat=s.id in repeats,
+            hate=s.hate,
+            enhanced=bool(s.enhanced),
+            state=s.state,
+            people=tuple(s.people),
+            fictional=s.fictional,
         ))
     return sorted(out, key=_attention)
 

@@ -49,6 +49,28 @@ def fmt_local(value: datetime | None, *, with_day: bool = False) -> str:
     return f"{local:%a} {text}" if with_day else text
 
 
+def fmt_deadline(due_at: datetime, end_of_day: bool, *, short: bool = False) -> str:
+    """When something is due, in words: ``end of Wed 18/11/2026`` for a limit counted in days (which
+    ends at the end of its London day, stored as the midnight after it), else ``Wed 18/11/2026 14:30``.
+    ``short`` leaves out the weekday (``end 18/11/2026``, ``18/11/2026 14:30``) for a narrow column."""
+    if end_of_day:
+        day = to_london(as_utc(due_at) - timedelta(microseconds=1)).date()
+        return f"end {day:%d/%m/%Y}" if short else f"end of {day:%a %d/%m/%Y}"
+    return fmt_local(due_at, with_day=not short)
+
+
+def fmt_by(due_at: datetime, end_of_day: bool) -> str:
+    """``by the end of Wed 18/11/2026`` or ``by Wed 18/11/2026 14:30``."""
+    text = fmt_deadline(due_at, end_of_day)
+    return f"by the {text}" if end_of_day else f"by {text}"
+
+
+def end_of_day_after(start: datetime, *, days: int = 0, months: int = 0) -> datetime:
+    """The end of the London day ``days`` days and ``months`` months after ``start``'s day (UTC)."""
+    day = to_london(start).date() + relativedelta(months=months, days=days)
+    return end_of_local_day(day)
+
+
 def fmt_local_input(value: datetime | None) -> str:
     """Like fmt_local, but during the hour that happens twice it adds BST or GMT, so it reads back the same."""
     if value is None:
@@ -68,6 +90,11 @@ def fmt_local_date(value: datetime | date | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def fmt_short_date(value: datetime | None) -> str:
+    """``23/11/26`` in London: a date in 8 characters, for narrow columns."""
+    return "" if value is None else to_london(value).strftime("%d/%m/%y")
+
+
 def iso(value: datetime | None) -> str | None:
     """The stored form: ISO 8601 in UTC with seconds, e.g. ``2026-11-23T14:05:00+00:00``."""
     return None if value is None else as_utc(value).isoformat(timespec="seconds")
@@ -82,6 +109,8 @@ def from_iso(value: str | None) -> datetime | None:
 _SUFFIX = re.compile(r"\s*\b(BST|GMT|UTC)\s*$", re.IGNORECASE)
 _RELATIVE = re.compile(r"^(today|yesterday)\b\s*(.*)$", re.IGNORECASE)
 EXAMPLE = "e.g. 23/11/2026 14:30, today 14:30 or now"
+EARLIEST = date(1990, 1, 1)  # nothing an Op Hampshire case records happened before this
+LATEST_AHEAD = timedelta(days=3 * 366)  # the furthest a date may lie ahead (a bail return date)
 
 
 def parse_local(text: str, *, now: datetime | None = None, require_time: bool = True) -> datetime:
@@ -127,6 +156,11 @@ def parse_local(text: str, *, now: datetime | None = None, require_time: bool = 
         raise DateInputError(f"Include the year, {EXAMPLE}.")
     if require_time and not re.search(r"\d:\d|\d\s*[ap]\.?m", raw, re.IGNORECASE):
         raise DateInputError(f"Include a time (hours:minutes), {EXAMPLE}.")
+    if not EARLIEST <= parsed.date() <= to_london(now).date() + LATEST_AHEAD:
+        raise DateInputError(
+            f"{parsed.day:02d}/{parsed.month:02d}/{parsed.year:04d} is outside the dates ophamp takes ({EARLIEST:%Y} to "
+            f"{(to_london(now).date() + LATEST_AHEAD):%Y}). Check the year."
+        )
     return localise(parsed, zone_hint)
 
 
@@ -222,3 +256,10 @@ def fmt_duration(delta: timedelta) -> str:
     if hours:
         return f"{sign}{hours}h {minutes}m"
     return f"{sign}{minutes}m"
+
+
+def fmt_age(delta: timedelta) -> str:
+    """How long, in at most 7 characters for a narrow column: ``176d``, ``3d 4h``, ``5h 20m``, ``12m``."""
+    if delta >= timedelta(days=10):
+        return f"{delta.days}d"
+    return fmt_duration(delta)

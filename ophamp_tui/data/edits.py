@@ -14,12 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .clock import as_utc, iso
+from .checklist import LOGS
+from .clock import as_utc, from_iso, iso
 from .choices import NOTIFIABLE_STATUSES
-from .models import Actor, Case, HistoryEntry, Incident, LogEntry, Suspect, Victim
+from .models import Actor, Case, HistoryEntry, Incident, LogEntry, StepStatus, Suspect, Victim
 from .text import without_controls
 
-LOGS = ("updates", "status_history", "welfare_contacts", "referrals")
 
 ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out over a radio
 
@@ -42,17 +42,22 @@ def new_case(
     suspect: Suspect | None = None,
     hate_crime: bool = False,
     hate_strands: list[str] | None = None,
+    persistently_targeted: bool = False,
+    vulnerable_intimidated: bool = False,
     case_id: str | None = None,
 ) -> Case:
+    suspect = suspect or Suspect()
     case = Case(
         id=case_id or new_case_id(now),
         created_at=now,
         created_by=by,
         victim=victim,
         incident=incident,
-        suspect=suspect or Suspect(),
+        suspect=suspect.model_copy(update={"identified": suspect.identified or suspect.status != "not_identified"}),
         hate_crime=hate_crime,
         hate_strands=hate_strands or [],
+        persistently_targeted=persistently_targeted,
+        vulnerable_intimidated=vulnerable_intimidated,
     )
     if case.suspect.status in NOTIFIABLE_STATUSES:
         # The status the case starts with is an event the victim must be told about, like any later one.
@@ -62,12 +67,44 @@ def new_case(
     return case
 
 
+def status_sets(step_key: str, status: StepStatus, by: Actor, now: datetime, reason: str = "") -> dict[str, Any]:
+    """The changes that give a step a new status, recorded with who and when."""
+    return {
+        f"steps.{step_key}.status": status.value,
+        f"steps.{step_key}.na_reason": reason,
+        f"steps.{step_key}.by": by.model_dump(mode="json"),
+        f"steps.{step_key}.at": iso(now),
+    }
+
+
+def case_from_form(values: dict[str, Any], by: Actor, now: datetime, *, case_id: str | None = None) -> Case:
+    """A new case from the parsed new-case form (keys are paths into the case: ``victim.name``...)."""
+    def part(prefix: str) -> dict[str, Any]:
+        return {key.split(".", 1)[1]: value for key, value in values.items()
+                if key.startswith(prefix + ".") and value is not None}
+
+    incident = part("incident")
+    incident["occurred_at"] = from_iso(incident["occurred_at"])
+    return new_case(
+        victim=Victim(**part("victim")),
+        incident=Incident(**incident),
+        suspect=Suspect(**part("suspect")),
+        hate_crime=bool(values.get("hate_crime")),
+        hate_strands=values.get("hate_strands") or [],
+        persistently_targeted=bool(values.get("persistently_targeted")),
+        vulnerable_intimidated=bool(values.get("vulnerable_intimidated")),
+        by=by,
+        now=now,
+        case_id=case_id,
+    )
+
+
 def log_entry(values: dict[str, Any], by: Actor, now: datetime) -> LogEntry:
     """A log entry from a parsed log form (see checklist.LOGS)."""
     return LogEntry(
         at=values["at"], by=by, recorded_at=now,
         method=values.get("method") or "", kind=values.get("kind") or "",
-        summary=values.get("summary") or "", done_at=values.get("done_at"),
+        summary=values.get("summary") or "", done_at=values.get("done_at"), until=values.get("until"),
     )
 
 
@@ -110,6 +147,21 @@ def _dump(value: Any) -> Any:
     return value
 
 
+def _follow_suspect_events(data: dict, who: dict, now: datetime, rev: int, entries: list, changed: list) -> None:
+    """The suspect's status is the latest event in their log (by when it happened)."""
+    events = [e for e in data["status_history"] if isinstance(e, dict) and e.get("kind")]
+    if not events:
+        return
+    latest = max(events, key=lambda e: from_iso(e.get("at")) or datetime.min.replace(tzinfo=as_utc(now).tzinfo))
+    suspect = data["suspect"]
+    for key, value in (("status", latest["kind"]), ("identified", latest["kind"] != "not_identified")):
+        if suspect.get(key) != value:
+            entries.append({"at": iso(now), "by": who, "rev": rev, "field": f"suspect.{key}",
+                            "old": _show(suspect.get(key)), "new": _show(value)})
+            suspect[key] = value
+            changed.append(f"suspect.{key}")
+
+
 def apply(
     case: Case,
     by: Actor,
@@ -144,6 +196,8 @@ def apply(
         data[log].append(item)
         changed.append(f"{log}+")
         entries.append({"at": iso(now), "by": who, "rev": rev, "field": f"{log}+", "old": None, "new": _show(item)})
+        if log == "status_history":
+            _follow_suspect_events(data, who, now, rev, entries, changed)
     if not changed:
         return case, []
     data["rev"] = rev

@@ -27,14 +27,12 @@ _STEPS = {s.key: s for s in STEPS}
 _OTHER_FIELDS = {
     "closed_reason": FieldDef("closed_reason", "Reason for closing early", kind="longtext"),
     "closed_at": FieldDef("closed_at", "When closed early", kind="datetime"),
+    "suspect.identified": FieldDef("suspect.identified", "Suspect identified", kind="bool"),
+    "incident.linked": FieldDef("incident.linked", "Linked cases (same incident)", kind="text"),
+    "incident.method": FieldDef("incident.method", "Method", kind="select", choices=tuple(C.METHODS)),
 }
 # What each log's entries are called, one at a time.
-LOG_NAMES = {
-    "updates": "Victim update",
-    "status_history": "Suspect status change",
-    "welfare_contacts": "Welfare contact",
-    "referrals": "Referral",
-}
+LOG_NAMES = {key: logdef.entry_name for key, logdef in LOGS.items()}
 # Parts of a step record outside its fields: (label, kind).
 _STEP_PARTS: dict[str, tuple[str, str]] = {
     "status": ("status", "status"),
@@ -126,6 +124,8 @@ def log_summary(log: str, raw: str | None, *, full: bool = False) -> str:
     kind, method, summary = str(item.get("kind") or ""), str(item.get("method") or ""), str(item.get("summary") or "")
     if log == "status_history":
         head = C.label(C.SUSPECT_STATUSES, kind)
+        if item.get("until"):
+            head += f", until {_when(item['until'])}"
     elif log == "referrals":
         head = C.label(C.REFERRAL_SERVICES, kind)
         if item.get("done_at"):

@@ -10,10 +10,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .checklist import STEP_KEYS
-from .clock import as_utc, now_utc
+from .clock import as_utc, iso, now_utc
 from .text import clean_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# The years a stored date may fall in. What users type is held to tighter bounds (clock.parse_local).
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 FieldValue = str | bool | None
 
@@ -43,7 +45,16 @@ class _Model(BaseModel):
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
+    """In UTC, and within the years a case can hold (a date outside them is a damaged record)."""
+    if value is None:
+        return None
+    try:
+        value = as_utc(value)
+    except OverflowError:
+        raise ValueError("a date far outside the years a case can hold") from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"a date outside {MIN_YEAR} to {MAX_YEAR}")
+    return value
 
 
 class Actor(_Model):
@@ -64,10 +75,13 @@ class Actor(_Model):
 
 class Victim(_Model):
     name: str
-    number: str
+    number: str  # collar/staff number as entered, rank prefix included ("PCSO 7716")
     role: str = "police_officer"
+    staff_no: str = ""  # warrant/staff number: unique in the force
+    age_band: str = ""  # optional, for the national assaults data
+    service_band: str = ""
 
-    @field_validator("name", "number")
+    @field_validator("name", "number", "staff_no")
     @classmethod
     def _clean(cls, v: str) -> str:
         return clean_text(v, max_len=500)
@@ -76,15 +90,24 @@ class Victim(_Model):
 class Incident(_Model):
     occurred_at: datetime
     location: str = ""
+    location_type: str = ""
+    context: str = ""
+    cad_ref: str = ""
     offence: str = "aew_s1"
     offence_other: str = ""
-    method: str = "punch"
+    methods: list[str] = Field(default_factory=list)
     injury: str = "none"
+    body_parts: list[str] = Field(default_factory=list)
     medical: str = "none"
     impact: list[str] = Field(default_factory=list)
     impact_notes: str = ""
+    on_duty: bool = True
+    single_crewed: bool = False
+    equipment: list[str] = Field(default_factory=list)  # PPE, body-worn video, spit guard, Taser
+    suspects: int = Field(default=1, ge=0, le=999)
+    linked: list[str] = Field(default_factory=list)  # other colleagues' cases from the same incident
 
-    _utc_at = field_validator("occurred_at")(classmethod(lambda cls, v: as_utc(v)))
+    _utc_at = field_validator("occurred_at")(classmethod(lambda cls, v: _utc(v)))
 
 
 class Suspect(_Model):
@@ -118,8 +141,9 @@ class LogEntry(_Model):
     kind: str = ""  # suspect status, referral service...
     summary: str = ""
     done_at: datetime | None = None  # referrals: when the referral was made
+    until: datetime | None = None  # pre-charge bail: when it ends
 
-    _utc_at = field_validator("at", "recorded_at", "done_at")(classmethod(lambda cls, v: _utc(v)))
+    _utc_at = field_validator("at", "recorded_at", "done_at", "until")(classmethod(lambda cls, v: _utc(v)))
 
 
 class HistoryEntry(_Model):
@@ -144,6 +168,9 @@ class Case(_Model):
     suspect: Suspect = Field(default_factory=Suspect)
     hate_crime: bool = False
     hate_strands: list[str] = Field(default_factory=list)
+    persistently_targeted: bool = False  # Victims' Code enhanced rights
+    vulnerable_intimidated: bool = False
+    fictional: bool = False  # made up (ophamp seed, training): marked wherever it is shown
     steps: dict[str, StepRecord] = Field(default_factory=lambda: {k: StepRecord() for k in STEP_KEYS})
     updates: list[LogEntry] = Field(default_factory=list)  # victim updates (step 7)
     status_history: list[LogEntry] = Field(default_factory=list)  # suspect status changes
@@ -168,3 +195,24 @@ class Case(_Model):
 
     def field(self, step_key: str, field_key: str) -> Any:
         return self.steps[step_key].fields.get(field_key)
+
+    def value_at(self, path: str) -> Any:
+        """The stored value at a dotted path (``incident.medical``, ``steps.statement.fields.vps``,
+        ``referrals.0.done_at``), as the store holds it (times as ISO text); None if there is none."""
+        node: Any = self
+        for part in path.split("."):
+            if isinstance(node, BaseModel):
+                node = getattr(node, part, None)
+            elif isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        if isinstance(node, datetime):
+            return iso(node)
+        if isinstance(node, BaseModel):
+            return node.model_dump(mode="json")
+        if isinstance(node, StrEnum):
+            return node.value
+        return list(node) if isinstance(node, list) else node

@@ -1,11 +1,17 @@
-"""Where things live: the store and the workstation's user settings."""
+"""Where things live: the store, the workstation's user settings, and training mode's own folders."""
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import secrets
+from datetime import datetime
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
+
+from . import atomic
 
 APP_NAME = "ophamp"
 
@@ -34,3 +40,75 @@ def config_dir() -> Path:
 def demo_store() -> Path:
     """Training mode's own store: never the live one."""
     return user_data_path(APP_NAME, appauthor=False) / "training-store"
+
+
+# --- training: its own identity and its own output folder, never the live ones ------------------------
+
+_SESSION = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{8}")
+
+
+def training_dir() -> Path:
+    """Everything training mode keeps besides its store: identities and files written for slides."""
+    return user_data_path(APP_NAME, appauthor=False) / "training"
+
+
+def new_session_name(now: datetime) -> str:
+    """A name for one ``ophamp serve`` browser session: when it began, and a random part."""
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
+
+
+def is_session_name(name: str) -> bool:
+    return _SESSION.fullmatch(name) is not None
+
+
+def training_session_dir(session: str | None = None) -> Path:
+    """``ophamp demo``'s own folder, or one browser session's: its identity file and its output folder.
+
+    Only a name made by :func:`new_session_name` is accepted, so a session can never point elsewhere.
+    """
+    if session is None:
+        return training_dir() / "demo"
+    if not is_session_name(session):
+        raise ValueError("not a training session name")
+    return training_dir() / "serve" / session
+
+
+def training_output_dir(session_dir: Path) -> Path:
+    """Where training writes exports and pictures, without asking for a folder."""
+    return session_dir / "output"
+
+
+def prepare_training_session(session: str | None = None) -> Path:
+    """Create a training session's folders, each readable by you only (0700). Returns the session folder."""
+    session_dir = training_session_dir(session)
+    folders = [training_dir(), *([training_dir() / "serve"] if session else []), session_dir,
+               training_output_dir(session_dir)]
+    for folder in folders:
+        atomic.make_private_dir(folder)
+    return session_dir
+
+
+class FolderNotPrivate(OSError):
+    """A folder other people can open: files naming a victim are not written there."""
+
+    def __str__(self) -> str:
+        return (f"{self.filename} can be opened by other users of this computer. Choose a folder only you "
+                "can open, or a new one (ophamp creates it for you only).")
+
+
+def private_folder(folder: Path, *, ours: bool = False) -> Path:
+    """Make sure ``folder`` can be opened by you only, before a file naming a victim goes in it.
+
+    A missing folder is created (0700). An existing folder of ophamp's own (``ours``) is made 0700;
+    an existing folder you chose that others can open (group or world access) is refused, never changed.
+    """
+    if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        atomic.make_private_dir(folder)
+    elif ours:
+        atomic.make_private_dir(folder)
+    elif os.name == "posix":
+        info = folder.stat()
+        if (info.st_mode & 0o077) or info.st_uid != os.getuid():
+            raise FolderNotPrivate(errno.EACCES, "not private", str(folder))
+    return folder

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from . import choices as C
 from .checklist import STEPS
 from .clock import as_utc, iso, now_utc
+from .deadlines import hs_reason
 from .edits import ID_ALPHABET
 from .models import Actor, Case, HistoryEntry, Incident, LogEntry, StepStatus, Suspect, Victim
 
@@ -29,8 +30,12 @@ IMPACT_NOTES = ["Not sleeping well; worried about going back on the same beat.",
                 "Anxious awaiting blood test results after spitting.", ""]
 
 
-def _person(rng: random.Random, prefix: str = "") -> Actor:
-    return Actor(name=f"{prefix}{rng.choice(FIRST)} {rng.choice(LAST)}", number=str(rng.randint(1000, 9999)))
+RANK_OF_ROLE = {"police_officer": "PC", "police_staff": "S", "pcso": "PCSO", "special": "SC", "volunteer": "V"}
+
+
+def _person(rng: random.Random, rank: str = "") -> Actor:
+    name = f"{rank} {rng.choice(FIRST)} {rng.choice(LAST)}".strip()
+    return Actor(name=name, number=f"{rank} {rng.randint(1000, 9999)}".strip())
 
 
 def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = None) -> Case:
@@ -38,13 +43,16 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
     occurred = as_utc(now) - timedelta(days=rng.choice([0, 0, 1, 2, 5, 10, 20, 40, 90, 200]), hours=rng.randint(1, 20))
     role = rng.choice([r for r, _ in C.VICTIM_ROLES])
     victim = victim or Victim(
-        name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", number=str(rng.randint(10000, 99999)), role=role
+        name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", number=f"{RANK_OF_ROLE[role]} {rng.randint(10000, 99999)}",
+        role=role, staff_no=f"W{rng.randint(100000, 999999)}" if rng.random() < 0.6 else "",
+        age_band=rng.choice(["", *(v for v, _ in C.AGE_BANDS)]),
+        service_band=rng.choice(["", *(v for v, _ in C.SERVICE_BANDS)]),
     )
     offence = rng.choice([o for o, _ in C.OFFENCES if o != "other"])
-    method = rng.choice([m for m, _ in C.METHODS if m != "other"])
+    methods = rng.sample([m for m, _ in C.METHODS if m != "other"], rng.choice([1, 1, 1, 2]))
     injury = rng.choice(["none", "none", "minor", "minor", "abh", "serious"])
     hate = offence == "racial_s29" or rng.random() < 0.08
-    sergeant = _person(rng, "PS ")
+    sergeant = _person(rng, "PS")
     case = Case(
         id=f"OH-{occurred:%y%m%d}-" + "".join(rng.choice(ID_ALPHABET) for _ in range(5)),
         created_at=min(as_utc(now), occurred + timedelta(minutes=rng.randint(10, 90))),
@@ -53,9 +61,16 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
         incident=Incident(
             occurred_at=occurred,
             location=rng.choice(PLACES),
+            location_type=rng.choice([v for v, _ in C.LOCATION_TYPES]),
+            context=rng.choice([v for v, _ in C.CONTEXTS]),
             offence=offence,
-            method=method,
+            methods=methods,
             injury=injury,
+            body_parts=rng.sample([v for v, _ in C.BODY_PARTS], rng.randint(0, 2)) if injury != "none" else [],
+            on_duty=rng.random() < 0.97,
+            single_crewed=rng.random() < 0.3,
+            equipment=rng.sample([v for v, _ in C.EQUIPMENT], rng.randint(0, 3)),
+            suspects=rng.choice([1, 1, 1, 2, 3]),
             medical={"none": "none", "minor": "first_aid", "abh": "ae", "serious": "admitted"}[injury],
             impact=rng.sample([i for i, _ in C.IMPACTS], rng.randint(0, 3)),
             impact_notes=rng.choice(IMPACT_NOTES),
@@ -63,11 +78,12 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
         suspect=Suspect(identified=rng.random() < 0.85, status="identified"),
         hate_crime=hate,
         hate_strands=[rng.choice([s for s, _ in C.HATE_STRANDS])] if hate else [],
+        fictional=True,
     )
     age = as_utc(now) - occurred
     # How far the story has got: older cases are further on, but some are stuck (attrition points).
     reach = min(len(STEPS), int(age.days / 6) + rng.randint(0, 6))
-    oic = _person(rng, "DC ")
+    oic = _person(rng, "DC")
     for sdef in STEPS[:reach]:
         if sdef.key == "senior_review" and rng.random() < 0.5:
             break
@@ -88,16 +104,18 @@ def _fields(rng: random.Random, key: str, at: datetime, sgt: Actor, oic: Actor, 
     w = iso(at)
     return {
         "supervisor_aware": {"supervisor_name": sgt.name, "supervisor_number": sgt.number, "aware_at": w,
-                             "inspector_told": True, "colleagues_checked": rng.random() < 0.8},
+                             "inspector_told": True, "colleagues_checked": rng.random() < 0.8,
+                             **({"hs_report": f"HS-{rng.randint(1000, 9999)}"} if hs_reason(case) else {})},
         "welfare_contact": {"contact_at": w, "contact_method": rng.choice(["phone", "in_person"]),
-                            "how_are_you": "Shaken but OK; wants to finish the shift.", "medical": case.incident.medical,
+                            "how_are_you": "Shaken but OK; wants to finish the shift.",
                             "suspect_arrested": rng.choice(["yes", "no"])},
         "support_handover": {"support_needed": rng.choice(["yes", "no"]), "handover_needed": "no"},
-        "statement": {"taker_name": f"PC {rng.choice(FIRST)} {rng.choice(LAST)}", "taker_number": str(rng.randint(1000, 9999)),
+        "statement": {"taker_name": f"PC {rng.choice(FIRST)} {rng.choice(LAST)}", "taker_number": f"PC {rng.randint(1000, 9999)}",
                       "statement_at": w, "impact": "Describes anxiety at work and at home.",
                       "vps": rng.choice(["taken", "later"])},
-        "crime_recorded": {"crime_ref": f"CR/{rng.randint(10000, 99999)}/{at:%y}", "offence": case.incident.offence,
-                           "recorder_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "recorder_number": str(rng.randint(1000, 9999)),
+        "crime_recorded": {"crime_ref": f"CR/{rng.randint(10000, 99999)}/{at:%y}",
+                           "hs_crossref": True if hs_reason(case) else None,
+                           "recorder_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "recorder_number": f"S {rng.randint(1000, 9999)}",
                            "recorded_at": w},
         "oic_assigned": {"oic_name": oic.name, "oic_number": oic.number, "assigned_at": w, "victim_told": True},
         "kept_informed": {"frequency": rng.choice(["7", "14", "28"])},
@@ -120,7 +138,8 @@ def _story(rng: random.Random, case: Case, now: datetime, oic: Actor) -> None:
         return
     t = case.incident.occurred_at + timedelta(hours=2)
     path = rng.choice([["arrested", "charged"], ["arrested", "rui"], ["arrested", "bail", "nfa"],
-                       ["voluntary_interview", "rui", "nfa"], ["arrested", "charged"], ["identified"]])
+                       ["voluntary_interview", "rui", "nfa"], ["arrested", "charged"], ["identified"],
+                       ["arrested", "bail"]])
     for kind in path:
         t = min(as_utc(now), t + timedelta(days=rng.randint(0, 12)))
         case.status_history.append(_log(case, "status_history", at=t, by=oic, kind=kind, summary=""))
@@ -129,16 +148,30 @@ def _story(rng: random.Random, case: Case, now: datetime, oic: Actor) -> None:
             case.updates.append(_log(case, "updates", at=min(as_utc(now), t + timedelta(hours=rng.randint(2, 60))), by=oic,
                                      method=rng.choice(["phone", "email", "in_person"]),
                                      summary="Told the victim what happened to the suspect."))
+    reported = case.created_at
+    if rng.random() < 0.9:  # Victims' Code Right 4: details to victim support services, mostly in time
+        case.referrals.append(_log(case, "referrals", at=reported, by=oic, kind="victim_support",
+                                   done_at=min(as_utc(now), reported + timedelta(hours=rng.randint(2, 30)))))
+    elif case.steps["longer_term"].status.finished:
+        case.steps["longer_term"].fields["victim_support_declined"] = True
     if rng.random() < 0.3:
-        case.referrals.append(_log(case, "referrals", at=t, by=oic, kind=rng.choice([s for s, _ in C.REFERRAL_SERVICES]),
+        welfare = sorted(C.WELFARE_REFERRALS)
+        case.referrals.append(_log(case, "referrals", at=t, by=oic, kind=rng.choice(welfare),
                                    done_at=min(as_utc(now), t + timedelta(days=1)) if rng.random() < 0.7 else None))
     final = case.suspect.status
-    outcome = {"charged": rng.choice(["charged", "convicted"]), "nfa": rng.choice(sorted(C.POLICE_NFA_OUTCOMES))}.get(final)
+    police_nfa = ["evidential_supports", "evidential_not_supports", "not_public_interest"]
+    if case.incident.offence in C.SUMMARY_OFFENCES:
+        police_nfa.append("time_expired")
+    outcome = {"charged": rng.choice(["charged", "convicted"]), "nfa": rng.choice(police_nfa)}.get(final)
     rec = case.steps["outcome"]
     if outcome and rec.status is StepStatus.DONE:
-        rec.fields = {"outcome": outcome, "decided_at": iso(t), "victim_told_at": iso(min(as_utc(now), t + timedelta(hours=5))),
-                      "nfa_discussed": outcome in C.VRR_OUTCOMES or None, "vrr_explained": outcome in C.VRR_OUTCOMES or None,
-                      "vrr_requested": "no"}
+        told = min(as_utc(now), t + timedelta(hours=5))
+        rec.fields = {"outcome": outcome, "decided_at": iso(t), "victim_told_at": iso(told),
+                      "nfa_discussed": True if outcome in C.NFA_OUTCOMES else None,
+                      "vrr_explained": True if outcome in C.VRR_OUTCOMES else None,
+                      "vrr_requested": "no" if outcome in C.VRR_OUTCOMES else None,
+                      "sentenced_at": iso(told) if outcome == "convicted" else None}
+        rec.fields = {k: v for k, v in rec.fields.items() if v is not None}
     elif rec.status is StepStatus.DONE:
         rec.status, rec.fields = StepStatus.IN_PROGRESS, {}
         case.steps["senior_review"].status = StepStatus.NOT_STARTED

@@ -17,6 +17,7 @@ made from, so an index left behind by a crash is noticed and remade on open.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zlib
@@ -33,10 +34,10 @@ from tinydb.table import Document
 
 from . import atomic
 from .clock import fmt_local, now_utc
-from .edits import EditError, apply
+from .edits import EditError, apply, status_sets
 from .migrate import SchemaError, upgrade
-from .models import SCHEMA_VERSION, Actor, Case, LogEntry
-from .rules import summarise
+from .models import SCHEMA_VERSION, Actor, Case, LogEntry, StepStatus
+from .summary import SUMMARY_VERSION, CaseSummary, summarise, victim_cases
 from .text import without_controls
 
 STORE_FORMAT = "ophamp-store"
@@ -66,12 +67,13 @@ class StoreBusyError(StoreError):
 
 
 class ConflictError(StoreError):
-    """Someone else changed the same field since this user last read the case."""
+    """Someone else changed the same field since this user was shown it."""
 
-    def __init__(self, fields: list[str], by: Actor, at: datetime):
+    def __init__(self, fields: list[str], by: Actor | None, at: datetime | None):
         self.fields = fields
+        who = f"{by.short()} changed this at {fmt_local(at)}" if by and at else "Someone else changed this"
         super().__init__(
-            f"{by.short()} changed this at {fmt_local(at)} while you had it open. "
+            f"{who} while you had it open. "
             "Your change was not saved; the case has been reloaded: check it and enter it again."
         )
 
@@ -119,7 +121,7 @@ class Store:
             atomic.make_private_dir(d)
             atomic.remove_stale_temps(d)
         self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout, mode=0o600)
-        self._index: dict[str, dict] = {}
+        self._index: dict[str, CaseSummary] = {}
         self._members: dict[int, set[str]] = {}  # shard -> the case ids in it
         self.refresh()
 
@@ -165,17 +167,23 @@ class Store:
     def _shard_path(self, shard: int) -> Path:
         return self.index_dir / f"{shard:02x}.json"
 
-    def _read_shard(self, shard: int) -> dict[str, dict]:
+    def _read_shard(self, shard: int) -> dict[str, CaseSummary]:
         try:
             data = AtomicJSONStorage(self._shard_path(shard), keep_previous=False).read() or {}
         except StoreCorruptError:
             return {}  # the index is a cache: a damaged shard is remade from the case files
         entries = data.get("index", {})
-        if not isinstance(entries, dict):
-            return {}
-        return {cid: s for cid, s in entries.items() if isinstance(s, dict)}
+        if data.get("version") != SUMMARY_VERSION or not isinstance(entries, dict):
+            return {}  # made by another version: remade from the case files
+        found: dict[str, CaseSummary] = {}
+        for cid, raw in entries.items():
+            try:
+                found[cid] = CaseSummary.model_validate(raw)
+            except ValidationError:
+                continue  # remade from its case file
+        return found
 
-    def _put(self, case_id: str, summary: dict) -> int:
+    def _put(self, case_id: str, summary: CaseSummary) -> int:
         shard = self._shard_of(case_id)
         self._index[case_id] = summary
         self._members.setdefault(shard, set()).add(case_id)
@@ -189,9 +197,10 @@ class Store:
 
     def _write_shard(self, shard: int) -> None:
         # Only this shard's members: a save costs the same with 100 cases or 100,000.
-        entries = {cid: self._index[cid] for cid in self._members.get(shard, ())}
+        entries = {cid: self._index[cid].model_dump(mode="json") for cid in self._members.get(shard, ())}
         # Not fsynced: if a crash loses it, refresh() notices the mismatch and remakes it.
-        AtomicJSONStorage(self._shard_path(shard), durable=False, keep_previous=False).write({"index": entries})
+        AtomicJSONStorage(self._shard_path(shard), durable=False, keep_previous=False).write(
+            {"version": SUMMARY_VERSION, "index": entries})
 
     def refresh(self) -> None:
         """Bring the index up to date with the case files (after a crash or another instance's saves)."""
@@ -209,7 +218,7 @@ class Store:
             seen.add(case_id)
             st = entry.stat()
             known = self._index.get(case_id)
-            if known and known.get("_mtime") == st.st_mtime_ns and known.get("_size") == st.st_size:
+            if known and known.file_mtime_ns == st.st_mtime_ns and known.file_size == st.st_size:
                 continue
             dirty.add(self._put(case_id, self._summary_from_file(case_id, st)))
         for case_id in [c for c in self._index if c not in seen]:
@@ -220,19 +229,17 @@ class Store:
             except atomic.WriteFailed:
                 pass  # a read-only store can still be read; the index is remade next time
 
-    def _summary_from_file(self, case_id: str, st: os.stat_result) -> dict:
+    def _summary_from_file(self, case_id: str, st: os.stat_result) -> CaseSummary:
         try:
-            summary = summarise(self.load(case_id), self.clock())
+            summary = summarise(self.load(case_id))
         except StoreError as exc:
-            summary = {"id": case_id, "damaged": str(exc)}
-        summary["_mtime"] = st.st_mtime_ns
-        summary["_size"] = st.st_size
-        return summary
+            summary = CaseSummary.damaged_file(case_id, str(exc))
+        return summary.model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size})
 
-    def summaries(self) -> list[dict]:
+    def summaries(self) -> list[CaseSummary]:
         return list(self._index.values())
 
-    def summary(self, case_id: str) -> dict | None:
+    def summary(self, case_id: str) -> CaseSummary | None:
         return self._index.get(case_id)
 
     def __len__(self) -> int:
@@ -274,7 +281,8 @@ class Store:
         # record into the old one, which kept a schema-1 record's old keys after migration, and wrote
         # an empty table first when creating, which then became the ".bak" last good copy.)
         try:
-            AtomicJSONStorage(path).write({CASE_TABLE: {"1": case.model_dump(mode="json")}})
+            # Control codes and lone surrogates never reach the disk, whoever built the record.
+            AtomicJSONStorage(path).write({CASE_TABLE: {"1": without_controls(case.model_dump(mode="json"))}})
         except atomic.WriteFailed as exc:
             if not exc.replaced:
                 raise StoreError(str(exc)) from None
@@ -287,20 +295,19 @@ class Store:
 
     def _index_case(self, case: Case, path: Path) -> None:
         st = path.stat()
-        summary = summarise(case, self.clock())
-        summary["_mtime"] = st.st_mtime_ns
-        summary["_size"] = st.st_size
+        summary = summarise(case).model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size})
         try:
             self._write_shard(self._put(case.id, summary))
         except atomic.WriteFailed:
             pass  # the case itself is saved; the index is remade on next open
 
-    def _acquire(self) -> None:
+    def _acquire(self, timeout: float | None = None) -> None:
+        wait = self._lock.timeout if timeout is None else timeout
         try:
-            self._lock.acquire()
+            self._lock.acquire(timeout=wait)
         except Timeout:
             raise StoreBusyError(
-                f"Another ophamp has been saving to {self.root} for {self._lock.timeout:.0f} s. "
+                f"Another ophamp has been saving to {self.root} for {wait:.0f} s. "
                 "Nothing was saved: try again, and if it keeps happening close the other ophamp."
             ) from None
 
@@ -325,7 +332,8 @@ class Store:
                 with self._db(case.id) as db:
                     db.table(CASE_TABLE).insert(Document(case.model_dump(mode="json"), doc_id=1))
                 st = path.stat()
-                self._put(case.id, {**summarise(case, self.clock()), "_mtime": st.st_mtime_ns, "_size": st.st_size})
+                self._put(case.id, summarise(case).model_copy(
+                    update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size}))
             for shard in {self._shard_of(c.id) for c in cases}:
                 self._write_shard(shard)
         finally:
@@ -339,14 +347,22 @@ class Store:
         sets: dict[str, Any] | None = None,
         appends: dict[str, LogEntry | dict] | None = None,
         base_rev: int | None = None,
+        expect: dict[str, Any] | None = None,
+        start_step: str | None = None,
+        wait: float | None = None,
     ) -> Case:
         """Apply changes to the case as it is on disk now, and save it before returning.
 
-        ``base_rev`` is the revision the user was looking at. A change to a
-        field someone else changed since then is refused (ConflictError);
-        changes to other fields are merged.
+        Changes to different fields by different people are merged. A change is
+        refused (ConflictError) when, since this user saw it, someone else changed
+        the same field: ``expect`` maps each path to the value the user was shown
+        there; ``base_rev`` (the revision the user was looking at) refuses any
+        field in ``sets`` changed since. ``start_step`` marks that step in
+        progress, by ``by``, if it has not been started, judged against the case
+        as it is now. ``wait`` is how long to wait for another ophamp's save
+        (StoreBusyError after that; default the store's lock timeout).
         """
-        self._acquire()
+        self._acquire(wait)
         try:
             current = self.load(case_id)
             if base_rev is not None and current.rev != base_rev and sets:
@@ -354,8 +370,16 @@ class Store:
                 if theirs:
                     last = theirs[-1]
                     raise ConflictError([h.field for h in theirs], last.by, last.at)
+            stale = [path for path, shown in (expect or {}).items() if current.value_at(path) != shown]
+            if stale:
+                theirs = [h for h in current.history if h.field in stale]
+                last = theirs[-1] if theirs else None
+                raise ConflictError(stale, last.by if last else None, last.at if last else None)
+            now = self.clock()
+            if start_step and current.steps[start_step].status is StepStatus.NOT_STARTED:
+                sets = {**status_sets(start_step, StepStatus.IN_PROGRESS, by, now), **(sets or {})}
             try:
-                updated, changed = apply(current, by, self.clock(), sets=sets, appends=appends)
+                updated, changed = apply(current, by, now, sets=sets, appends=appends)
             except EditError as exc:
                 raise StoreError(str(exc)) from None
             if changed:
@@ -364,11 +388,40 @@ class Store:
         finally:
             self._lock.release()
 
-    def victim_cases(self, victim_number: str) -> list[dict]:
-        from .text import normalise_number
+    def victim_cases(self, victim_number: str, staff_no: str = "") -> list[CaseSummary]:
+        """Every case of this victim (see ``summary.victim_cases``), oldest first."""
+        return victim_cases(self.summaries(), victim_number, staff_no)
 
-        n = normalise_number(victim_number)
-        return sorted(
-            (s for s in self._index.values() if n and s.get("victim_number") == n),
-            key=lambda s: s.get("occurred_at", ""),
-        )
+    # --- drafts: a new case as it is being typed, before it is created ------------------------------
+
+    def _draft_path(self, owner: str) -> Path:
+        # The owner's collar/staff number, hashed: file names say nothing about anyone.
+        key = hashlib.sha256(owner.encode("utf-8")).hexdigest()[:32]
+        return self.root / "drafts" / f"{key}.json"
+
+    def save_draft(self, owner: str, draft: dict[str, Any]) -> None:
+        """Keep ``draft`` (JSON types only) for ``owner``, durably: it survives kill -9."""
+        path = self._draft_path(owner)
+        atomic.make_private_dir(path.parent)
+        payload = json.dumps(without_controls(draft), ensure_ascii=False).encode("utf-8")
+        try:
+            atomic.atomic_write(path, payload)
+        except atomic.WriteFailed as exc:
+            raise StoreError(str(exc)) from None
+
+    def load_draft(self, owner: str) -> dict[str, Any] | None:
+        path = self._draft_path(owner)
+        try:
+            data = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return None  # a draft that cannot be read is not worth stopping anyone for
+        return without_controls(data) if isinstance(data, dict) else None
+
+    def discard_draft(self, owner: str) -> None:
+        try:
+            self._draft_path(owner).unlink()
+        except FileNotFoundError:
+            pass
+

@@ -75,17 +75,60 @@ def clean_text(value: str, *, multiline: bool = False, max_len: int | None = 20_
     return text if max_len is None else text[:max_len].rstrip()
 
 
-_RANK_PREFIX = re.compile(r"^(?:PCSO|PC|DC|PS|DS|SGT|INSP|DI|CI|DCI|SC|SPC)(?=\d)")
+_LEADING_LETTERS = re.compile(r"^([A-Z]*)(.*)$")
+_RANK_SYNONYMS = {"SGT": "PS"}
 
 
 def normalise_number(value: str | None) -> str:
-    """Collar or staff number in a form that compares reliably.
+    """A collar or staff number in a form that compares reliably, rank kept.
 
-    ``"pc 1234"``, ``"PC1234"`` and ``"1234"`` all become ``"1234"``: people
-    type the rank in front of a collar number, and the rule "the victim cannot
-    investigate their own assault" must not be dodged by a prefix.
+    ``"pc 1234"``, ``"PC1234"`` and ``"Pc-1234"`` all become ``"PC1234"``; ``"PCSO 7716"``
+    stays ``"PCSO7716"``: a PCSO 7716 and a PC 7716 are different people.
     """
     if not value:
         return ""
     compact = re.sub(r"[^0-9A-Za-z]", "", clean_text(value)).upper()
-    return _RANK_PREFIX.sub("", compact)
+    prefix, rest = _split(compact)
+    return _RANK_SYNONYMS.get(prefix, prefix) + rest if rest else compact
+
+
+def _split(number: str) -> tuple[str, str]:
+    """(the letters in front, the rest from the first digit): ``"PCSO7716"`` gives ``("PCSO", "7716")``."""
+    match = _LEADING_LETTERS.match(number)
+    assert match is not None  # the pattern matches any string
+    return match.group(1), match.group(2)
+
+
+def same_number(a: str | None, b: str | None) -> bool:
+    """Could these be the same person's collar/staff number?
+
+    The same number (rank and all), or the same digits where one of them was typed without a
+    rank ("1234" and "PC 1234"): it cannot be told apart, and letting a victim investigate their
+    own assault is worse than asking. Different ranks are different people ("PCSO 7716" is not
+    "PC 7716").
+    """
+    na, nb = normalise_number(a), normalise_number(b)
+    if not na or not nb:
+        return False
+    if na == nb:
+        return True
+    (pa, ra), (pb, rb) = _split(na), _split(nb)
+    return bool(ra) and ra == rb and not (pa and pb)
+
+
+def number_key(value: str | None) -> str:
+    """What two numbers that may be the same person share: the number without its rank."""
+    return _split(normalise_number(value))[1] or normalise_number(value)
+
+
+def same_victim(number_a: str, staff_a: str, number_b: str, staff_b: str) -> bool:
+    """The same victim: by warrant/staff number where both cases have one (unique in the force), else
+    by collar/staff number as entered (see ``same_number``)."""
+    if staff_a and staff_b:
+        return normalise_number(staff_a) == normalise_number(staff_b)
+    return same_number(number_a, number_b)
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """``1 case``, ``2 cases``, ``0 cases``."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"

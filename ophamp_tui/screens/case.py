@@ -13,12 +13,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..data import choices as C
-from ..data.caselist import repeat_ids
 from ..data.checklist import STEPS
-from ..data.clock import fmt_duration, fmt_local
-from ..data.models import Case
-from ..data.rules import enhanced_rights, next_step, obligations, progress
+from ..data.clock import fmt_duration, fmt_local, fmt_local_date, fmt_short_date, to_london
+from ..data.deadlines import enhanced_text, obligations, outstanding, suspect_words
+from ..data.models import Case, StepStatus
+from ..data.progress import next_step, progress
 from ..data.store import Store, StoreError
+from ..data.summary import earlier_cases
 
 STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yellow", "not_started": ""}
 
@@ -32,6 +33,8 @@ class CaseScreen(Screen[None]):
                 tooltip="What the victim can expect, in plain words; export it as text"),
         Binding("t", "teaching", "Teaching", id="teaching", tooltip="Training: what to discuss about this scenario"),
         Binding("c", "close_early", "Close early", id="close-early", tooltip="Close the case before every step is done, with a reason"),
+        Binding("l", "link", "Link", id="link",
+                tooltip="Link another colleague's case from the same incident (both cases show it)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
         *[Binding(str(n % 10), f"open_number({n})", f"Step {n}", show=False, id=f"step-{n}",
                   tooltip="1-9 and 0 open steps 1-10 directly") for n in range(1, 11)],
@@ -55,7 +58,7 @@ class CaseScreen(Screen[None]):
         table.add_column("#", width=2, key="n")
         table.add_column("Step", width=30, key="title")
         table.add_column("Status", width=14, key="status")
-        table.add_column("By / when", width=26, key="who")
+        table.add_column("By / when", width=24, key="who")
         self.refresh_case(reload=False)
         nxt = next_step(self.case)
         if nxt:
@@ -83,8 +86,9 @@ class CaseScreen(Screen[None]):
             rec = case.steps[sdef.key]
             marker = "▶" if nxt is sdef else ""
             title = Text(f"{sdef.title} {marker}".strip(), no_wrap=True, overflow="ellipsis")
-            who = Text(f"{rec.by.name} {fmt_local(rec.at)}" if rec.by and rec.at else "", no_wrap=True,
-                       overflow="ellipsis")
+            started = rec.status is not StepStatus.NOT_STARTED and rec.by and rec.at
+            who = Text(f"{(rec.by.name.split() or [''])[-1]} {fmt_short_date(rec.at)} {to_london(rec.at):%H:%M}" if started
+                       else "", no_wrap=True, overflow="ellipsis")
             status = Text(rec.status.label, style=STATUS_STYLE[rec.status.value])
             table.add_row(Text(str(sdef.number)), title, status, who, key=sdef.key)
         table.move_cursor(row=row)
@@ -94,36 +98,51 @@ class CaseScreen(Screen[None]):
         text = Text(no_wrap=False)
         text.append(f"{case.id}  ", style="bold")
         text.append(f"{case.victim.name} ({case.victim.number}), {C.label(C.VICTIM_ROLES, case.victim.role)}")
-        text.append(f" · {done}/{total} steps\n", style="bold")
+        text.append(f" · {done}/{total} steps", style="bold")
+        text.append("  FICTIONAL\n" if case.fictional else "\n", style="bold")
         offence = C.label(C.OFFENCES, case.incident.offence)
         if case.incident.offence == "other" and case.incident.offence_other:
             offence = case.incident.offence_other
-        text.append(f"{offence} · {C.label(C.METHODS, case.incident.method)} · "
+        methods = ", ".join(C.label(C.METHODS, m) for m in case.incident.methods) or "method not recorded"
+        text.append(f"{offence} · {methods} · "
                     f"injury: {C.label(C.INJURY_LEVELS, case.incident.injury).split(' (')[0].lower()}\n")
         ago = fmt_duration(now - case.incident.occurred_at)
         text.append(f"{fmt_local(case.incident.occurred_at, with_day=True)} ({ago} ago)")
         if case.incident.location:
             text.append(f" · {case.incident.location}")
-        text.append(f"\nSuspect: {C.label(C.SUSPECT_STATUSES, case.suspect.status).lower()}")
-        if case.id in repeat_ids(self.store.summaries()):
-            text.append("  REPEAT VICTIM", style="bold yellow")
-        if enhanced_rights(case):
-            text.append("  HATE CRIME: enhanced rights", style="bold magenta")
+        label = C.label(C.SUSPECT_STATUSES, case.suspect.status)
+        suspect = label[:1].lower() + label[1:]
+        age = suspect_words(case, now)
+        text.append(f"\nSuspect: {suspect}" + (f" ({age})" if age else ""))
+        enhanced = enhanced_text(case)
+        if enhanced:
+            text.append(f"  {enhanced}", style="bold magenta")
+        earlier = earlier_cases(case, self.store.summaries())
+        if earlier:
+            shown = ", ".join(f"{s.id} ({fmt_local_date(s.occurred_at)})" for s in earlier[-2:])
+            more = f" and {len(earlier) - 2} more" if len(earlier) > 2 else ""
+            text.append(f"\nREPEAT VICTIM: earlier {shown}{more}", style="bold yellow")
+        if case.incident.linked:
+            text.append(f"\nSame incident: {', '.join(case.incident.linked)}", style="bold")
         if case.closed_reason:
             text.append(f"\nClosed early: {case.closed_reason}", style="bold")
         return text
 
     @staticmethod
     def _dues(case: Case, now) -> Text:
-        dues = obligations(case, now)
+        dues = obligations(case)
         text = Text()
         late = [d for d in dues if d.overdue(now)]
         for d in late[:2]:
-            text.append(f"OVERDUE: {d.what} (was due {fmt_local(d.due_at)})\n", style="bold red")
+            text.append(f"OVERDUE: {d.what} (was due {d.by()})\n", style="bold red")
+        if len(late) > 2:
+            text.append(f"and {len(late) - 2} more overdue (o: the overdue queue)\n", style="bold red")
+        for item in outstanding(case)[:1]:
+            text.append(f"Outstanding: {item.what}\n", style="bold")
         upcoming = [d for d in dues if not d.overdue(now)]
         if upcoming:
             d = upcoming[0]
-            text.append(f"Next due: {d.what} by {fmt_local(d.due_at)}")
+            text.append(f"Next due: {d.what} {d.by()}")
         elif not late:
             nxt = next_step(case)
             text.append(f"Next: {nxt.title}" if nxt else "All steps finished.")
@@ -188,6 +207,37 @@ class CaseScreen(Screen[None]):
             self.notify("This case is not one of the training scenarios.")
             return
         self.app.push_screen(TeachingScreen(*notes))
+
+    def action_link(self) -> None:
+        from .reason import ReasonScreen
+
+        question = Content("Another colleague assaulted in the same incident has their own case. Its reference "
+                           "(both cases will show the link):")
+        self.app.push_screen(ReasonScreen(question, button="Link cases", placeholder="e.g. OH-261123-ABCD",
+                                          too_short="Enter a case reference.", min_len=1), self._link_to)
+
+    def _link_to(self, other: str | None) -> None:
+        user = self.app.require_user()
+        if not other or user is None:
+            return
+        other = other.strip().upper()
+        if other == self.case_id or other in self.case.incident.linked:
+            self.notify("Those cases are already linked." if other != self.case_id else "That is this case.",
+                        markup=False)
+            return
+        if self.store.summary(other) is None:
+            self.notify(f"There is no case {other} in this store. Check the reference.", severity="warning",
+                        markup=False)
+            return
+        try:
+            theirs, mine = self.store.load(other), self.store.load(self.case_id)
+            self.store.update(other, user, sets={"incident.linked": [*theirs.incident.linked, self.case_id]})
+            self.case = self.store.update(self.case_id, user, sets={"incident.linked": [*mine.incident.linked, other]})
+        except StoreError as exc:
+            self.notify(str(exc), title="Not linked", severity="error", markup=False, timeout=20)
+            return
+        self.notify(f"Linked with {other}: each case shows the other.", markup=False)
+        self.refresh_case(reload=False)
 
     def action_expect(self) -> None:
         from .expect import ExpectScreen

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Label
 
-from ..data.checklist import CASE_FORM, FieldDef
+from ..data.checklist import DETAILS_FORM, FieldDef
 from ..widgets.fields import FieldRow
 from .form_base import FormScreen
 
@@ -24,12 +24,15 @@ class CaseDetailsScreen(FormScreen):
         with VerticalScroll(classes="form"):
             yield Label(Content.from_markup("Case details: $id", id=self.case_id), classes="form-title")
             yield Label(Content("Each field is saved when you leave it."), classes="hint")
-            for fdef in CASE_FORM:
+            for fdef in DETAILS_FORM:
+                if fdef.section:
+                    yield Label(Content(fdef.section), classes="section")
                 yield FieldRow(fdef, self.value_of(fdef))
             yield Label("", id="saved", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.apply_visibility()
         self.query(FieldRow).first().control.focus()
 
     def action_back(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from ..data.atomic import WriteFailed
 from ..data.leaflet import export, what_to_expect
+from ..data.paths import FolderNotPrivate, private_folder
 from ..data.store import Store
 
 
@@ -27,7 +28,7 @@ class ExpectScreen(Screen[None]):
         super().__init__()
         self.store = store
         self.case = store.load(case_id)
-        self.folder = Path.home() / "ophamp-exports"
+        self.folder = self._own_folder = Path.home() / "ophamp-exports"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,6 +37,10 @@ class ExpectScreen(Screen[None]):
         yield Footer()
 
     def action_export(self) -> None:
+        training_output = getattr(self.app, "training_output", None)
+        if training_output is not None:  # training never asks: it writes into its own folder only
+            self._export_to(str(training_output))
+            return
         from .reason import ReasonScreen
 
         ask = ReasonScreen(Content("Save 'What you can expect' as a text file in which folder?"),
@@ -45,10 +50,17 @@ class ExpectScreen(Screen[None]):
     def _export_to(self, folder: str | None) -> None:
         if not folder:
             return
+        where = Path(folder).expanduser()
+        # The leaflet names the victim: 0600, in a folder only you can open (0700).
+        ours = where in (getattr(self.app, "training_output", None), self._own_folder)
         try:
-            path = export(self.case, Path(folder).expanduser())
-        except (OSError, WriteFailed) as exc:
+            path = export(self.case, private_folder(where, ours=ours))
+        except (WriteFailed, FolderNotPrivate) as exc:
             self.notify(f"Not saved: {exc}", severity="error", markup=False, timeout=15)
+            return
+        except OSError as exc:
+            self.notify(f"Not saved in {where}: {exc.strerror or type(exc).__name__}.", severity="error",
+                        markup=False, timeout=15)
             return
         self.folder = path.parent
         self.notify(f"Saved {path}", title="Exported", markup=False)

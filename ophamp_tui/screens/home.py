@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ..widgets.safe_input import SafeInput
 from ..data.caselist import Row, matches, rows
-from ..data.clock import fmt_local_date
+from ..data.clock import fmt_short_date
 from ..data.store import Store, StoreError
-from ..data.text import normalise_number
+from ..data.text import plural, same_number
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
 
@@ -34,7 +34,7 @@ class HomeScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear", tooltip="Clear the filter"),
         Binding("o", "overdue", "Overdue", id="overdue", tooltip="Everything past its time limit, most overdue first"),
         Binding("r", "review_queue", "Reviews", id="review-queue", tooltip="Cases awaiting senior manager review"),
-        Binding("m", "my_cases", "My cases", id="my-cases", tooltip="Only cases where you are named (show all again)"),
+        Binding("m", "my_cases", "Mine", id="my-cases", tooltip="Only cases where you are named (show all again)"),
         Binding("u", "app.switch_user", "User", id="switch-user", tooltip="Change who is using ophamp"),
     ]
 
@@ -55,9 +55,9 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)
         # 80 columns: 3+17+10+15+5+15 plus one cell of padding each side of each column.
-        table.add_column("", width=3, key="flags")
-        table.add_column("Victim", width=17, key="victim")
-        table.add_column("Incident", width=10, key="date")
+        table.add_column("", width=4, key="flags")
+        table.add_column("Victim", width=18, key="victim")
+        table.add_column("Incident", width=8, key="date")
         table.add_column("Offence", width=15, key="offence")
         table.add_column("Done", width=5, key="progress")
         table.add_column("Next", width=15, key="next")
@@ -80,15 +80,15 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#cases", DataTable)
         query = self.query_one("#filter", Input).value
         shown = [r for r in self._rows if matches(r, query)] if query.strip() else self._rows
-        me = normalise_number(self.app.user.number) if self.app.user else ""
+        me = self.app.user.number if self.app.user else ""
         if self._mine:
-            shown = [r for r in shown if me and me in r.people]
+            shown = [r for r in shown if any(same_number(me, number) for number in r.people)]
         table.clear()
         for row in shown[:MAX_ROWS]:
             table.add_row(
                 self._flags(row),
                 Text(row.victim, no_wrap=True, overflow="ellipsis"),
-                Text(fmt_local_date(row.occurred_at)),
+                Text(fmt_short_date(row.occurred_at)),
                 Text(row.offence, no_wrap=True, overflow="ellipsis"),
                 Text(row.progress),
                 Text(row.next_step, no_wrap=True, overflow="ellipsis"),
@@ -104,14 +104,14 @@ class HomeScreen(Screen[None]):
             table.focus()
         total = len(self._rows)
         late = sum(1 for r in self._rows if r.overdue)
-        text = f"{len(shown)} of {total} cases" if query.strip() or self._mine else f"{total} cases"
+        text = f"{len(shown)} of {plural(total, 'case')}" if query.strip() or self._mine else plural(total, "case")
         if self._mine:
             text = "My cases: " + text + " (m: show all)"
         if len(shown) > MAX_ROWS:
             text += f" (first {MAX_ROWS} shown: type to filter)"
         if late:
             text += f" · {late} with something overdue"
-        text += " · ! overdue R repeat H hate X damaged"
+        text += " · ! overdue R repeat H hate E enhanced F fictional X damaged"
         self.query_one("#count", Label).update(Content(text) if not empty else Content(""))
 
     @staticmethod
@@ -125,6 +125,10 @@ class HomeScreen(Screen[None]):
             flags.append("R", style="bold yellow")
         if row.hate:
             flags.append("H", style="bold magenta")
+        elif row.enhanced:
+            flags.append("E", style="bold magenta")
+        if row.fictional:
+            flags.append("F", style="dim")
         return flags
 
     @on(Input.Changed, "#filter")
@@ -154,10 +158,12 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(ReviewQueueScreen(self.store))
 
     def action_new_case(self) -> None:
+        from .carry_on import draft_owner
         from .new_case import NewCaseScreen
 
         if self.app.require_user() is not None:
-            self.app.push_screen(NewCaseScreen(self.store))
+            draft = self.store.load_draft(draft_owner(self.app))
+            self.app.push_screen(NewCaseScreen(self.store, draft if draft and draft.get("kind") == "new_case" else None))
 
     @on(DataTable.RowSelected, "#cases")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -166,9 +172,9 @@ class HomeScreen(Screen[None]):
     def open_case(self, case_id: str) -> None:
         from .case import CaseScreen
 
-        summary = self.store.summary(case_id) or {}
-        if summary.get("damaged"):
-            self.notify(summary["damaged"], title="This case cannot be opened", severity="error", markup=False,
+        summary = self.store.summary(case_id)
+        if summary is not None and summary.damaged:
+            self.notify(summary.damaged, title="This case cannot be opened", severity="error", markup=False,
                         timeout=20)
             return
         try:

@@ -11,10 +11,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from ..widgets.safe_input import SafeInput
 from ..data import choices as C
 from ..data.models import Actor
 from ..data.text import clean_text
+from ..widgets.safe_input import SafeInput
 
 
 class IdentityScreen(ModalScreen[Actor | None]):
@@ -29,15 +29,15 @@ class IdentityScreen(ModalScreen[Actor | None]):
         with Vertical(id="identity", classes="dialog"):
             title = "Welcome. Who is using ophamp?" if self.first_start else "Switch user"
             yield Label(Content(title), classes="dialog-title")
-            yield Label(
-                Content("Every change you make is recorded under this name. It is remembered on this workstation."),
-                classes="hint",
-            )
+            yield Label(Content("Every change you make is recorded under this name, remembered on this "
+                                "workstation. Enter moves on; Enter on the last field saves."), classes="hint")
             yield Label(Content("Your name (with rank)"))
-            yield SafeInput(self.current.name if self.current else "", placeholder="e.g. PS Sam Taylor", id="who-name")
+            yield SafeInput(self.current.name if self.current else "", placeholder="e.g. PS Sam Taylor",
+                            id="who-name", compact=True)
             yield Label("", id="who-name-error", classes="problem")
-            yield Label(Content("Collar / staff number"))
-            yield SafeInput(self.current.number if self.current else "", placeholder="e.g. 4521", id="who-number")
+            yield Label(Content("Collar / staff number (with rank)"))
+            yield SafeInput(self.current.number if self.current else "", placeholder="e.g. PS 4521",
+                            id="who-number", compact=True)
             yield Label("", id="who-number-error", classes="problem")
             yield Label(Content("Role"))
             yield Select(
@@ -45,10 +45,12 @@ class IdentityScreen(ModalScreen[Actor | None]):
                 value=(self.current.role if self.current and self.current.role else "sergeant"),
                 allow_blank=False,
                 id="who-role",
+                compact=True,
             )
             with Horizontal(classes="buttons"):
-                yield Button("Continue", variant="primary", id="who-save")
-                yield Button("Cancel", id="who-cancel")
+                yield Button("Continue (Enter)", variant="primary", id="who-save", compact=True)
+                yield Button("Quit (Ctrl+Q)" if self.first_start else "Cancel (Esc)", id="who-cancel",
+                             compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#who-name", Input).focus()
@@ -72,5 +74,11 @@ class IdentityScreen(ModalScreen[Actor | None]):
         self.dismiss(Actor(name=name, number=number, role=str(role)))
 
     @on(Button.Pressed, "#who-cancel")
+    def _cancel_button(self) -> None:
+        if self.first_start:
+            self.app.action_quit()
+        else:
+            self.dismiss(None)
+
     def action_cancel(self) -> None:
         self.dismiss(None)

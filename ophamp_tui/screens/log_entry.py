@@ -7,14 +7,14 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from ..data.checklist import LogDef
 from ..data.models import Case
-from ..data.rules import parse_form
+from ..data.validation import parse_field, parse_form
 from ..widgets.fields import FieldRow, show_problems
 
 
@@ -34,22 +34,39 @@ class LogEntryScreen(ModalScreen[dict[str, Any] | None]):
         self.title_text = title or logdef.add_label
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog log-dialog"):
+        with Vertical(classes="dialog log-dialog"):
             yield Label(Content(self.title_text), classes="dialog-title")
-            for fdef in self.logdef.fields:
-                yield FieldRow(fdef, self.values.get(fdef.key))
+            with VerticalScroll(classes="dialog-body"):
+                for fdef in self.logdef.fields:
+                    yield FieldRow(fdef, self.values.get(fdef.key))
+            # Outside the scrolling part: the buttons are always in view.
             with Horizontal(classes="buttons"):
-                yield Button("Save (Ctrl+S)", variant="primary", id="log-save")
-                yield Button("Cancel", id="log-cancel")
+                yield Button("Save (Ctrl+S)", variant="primary", id="log-save", compact=True)
+                yield Button("Cancel (Esc)", id="log-cancel", compact=True)
 
     def on_mount(self) -> None:
+        self._visibility()
         self.query(FieldRow).first().control.focus()
+
+    def _raws(self) -> dict[str, Any]:
+        return {row.fdef.key: row.raw() for row in self.query(FieldRow)}
+
+    def _visibility(self) -> None:
+        raws = self._raws()
+        for row in self.query(FieldRow):
+            row.display = row.fdef.is_shown(raws)
+
+    def unsaved(self) -> list[str]:
+        """For quitting: an entry is saved only with Save (Escape drops it, as quitting does)."""
+        typed = any(row.raw() not in (None, "", [], False) for row in self.query(FieldRow)
+                    if row.fdef.key not in self.values)
+        return [f"the {self.logdef.entry_name.lower()} you were writing"] if typed else []
 
     @on(FieldRow.Edited)
     def _check(self, event: FieldRow.Edited) -> None:
-        from ..data.rules import parse_field
-
-        _, problem = parse_field(event.row.fdef, event.row.raw(), self.case, self.app.clock())
+        self._visibility()
+        values, _ = parse_form(self.logdef.fields, self._raws(), self.case, self.app.clock(), purpose="to save it")
+        _, problem = parse_field(event.row.fdef, event.row.raw(), self.case, self.app.clock(), others=values)
         event.row.show_error(problem)
 
     @on(Button.Pressed, "#log-save")

@@ -6,15 +6,16 @@ from rich.text import Text
 from textual.content import Content
 
 from ..data.checklist import step
-from ..data.clock import fmt_duration, fmt_local
+from ..data.clock import fmt_age, fmt_by, fmt_deadline
 from ..data.queues import OverdueItem, overdue_items
+from ..data.summary import CaseSummary
 from .queue_base import QueueScreen
 
 EMPTY = (
     "Nothing is overdue.\n\n"
     "Every time limit on the open cases is still running: welfare contact within 24 hours, "
     "referrals within 2 working days, telling the victim of arrest, bail, RUI or charge within "
-    "5 working days (1 for hate crime). Anything that passes its time appears here at once.\n\n"
+    "5 working days (1 for enhanced rights). Anything that passes its time appears here at once.\n\n"
     "Escape goes back to the case list."
 )
 
@@ -25,7 +26,7 @@ class OverdueScreen(QueueScreen):
     COLUMNS = (("Overdue", 7), ("What", 31), ("Victim", 15), ("Was due", 16))
     EMPTY = EMPTY
 
-    def load_items(self, summaries: list[dict]) -> list[OverdueItem]:
+    def load_items(self, summaries: list[CaseSummary]) -> list[OverdueItem]:
         items = overdue_items(summaries, self.app.clock())
         self.app.show_overdue(len(items))  # keep the header's count true while the queue is open
         return items
@@ -38,10 +39,10 @@ class OverdueScreen(QueueScreen):
 
     def cells(self, item: OverdueItem) -> list[Text]:
         return [
-            Text(fmt_duration(item.overdue_by), style="bold red", no_wrap=True, overflow="ellipsis"),
+            Text(fmt_age(item.overdue_by), style="bold red", no_wrap=True, overflow="ellipsis"),
             Text(item.what, no_wrap=True, overflow="ellipsis"),
             Text(item.victim, no_wrap=True, overflow="ellipsis"),
-            Text(fmt_local(item.due_at)),
+            Text(fmt_deadline(item.due_at, item.end_of_day, short=True), no_wrap=True, overflow="ellipsis"),
         ]
 
     def heading(self) -> Content:
@@ -57,7 +58,8 @@ class OverdueScreen(QueueScreen):
 
     def detail(self, item: OverdueItem) -> Content:
         sdef = step(item.step)
+        suspect = f"  ·  Suspect: {item.suspect}" if item.suspect else ""
         return Content.assemble(
             (item.case_id, "bold"), "  ", item.victim, f"  ·  Enter: step {sdef.number}, {sdef.title}\n",
-            (item.what, "bold red"), f", was due {fmt_local(item.due_at, with_day=True)}",
+            (item.what, "bold red"), f", was due {fmt_by(item.due_at, item.end_of_day)}{suspect}",
         )

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ..data.store import Store, StoreError
+from ..data.summary import CaseSummary
 
 
 class QueueScreen(Screen[None]):
@@ -40,7 +41,7 @@ class QueueScreen(Screen[None]):
 
     # --- what a subclass provides ------------------------------------------------------------------
 
-    def load_items(self, summaries: list[dict]) -> list[Any]:
+    def load_items(self, summaries: list[CaseSummary]) -> list[Any]:
         raise NotImplementedError
 
     def identity(self, item: Any) -> tuple:

@@ -8,6 +8,7 @@ from textual.content import Content
 from ..data.checklist import step
 from ..data.clock import fmt_local, fmt_local_date
 from ..data.queues import ReviewItem, review_items
+from ..data.summary import CaseSummary
 from .queue_base import QueueScreen
 
 REVIEW_STEP = "senior_review"
@@ -27,7 +28,7 @@ class ReviewQueueScreen(QueueScreen):
     COLUMNS = (("Victim", 17), ("Offence", 19), ("Incident", 10), ("Done", 5), ("Case", 15))
     EMPTY = EMPTY
 
-    def load_items(self, summaries: list[dict]) -> list[ReviewItem]:
+    def load_items(self, summaries: list[CaseSummary]) -> list[ReviewItem]:
         return review_items(summaries, self.app.clock())
 
     def identity(self, item: ReviewItem) -> tuple:
@@ -62,4 +63,5 @@ class ReviewQueueScreen(QueueScreen):
         return Content.assemble(
             (item.case_id, "bold"), "  ", item.victim, f"  ·  Enter: step {sdef.number}, {sdef.title}\n",
             item.offence, f", incident {when} ({days} day{'s' if days != 1 else ''} ago)",
+            f"  ·  Suspect: {item.suspect}" if item.suspect else "",
         )

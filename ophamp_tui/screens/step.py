@@ -12,12 +12,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Header, Label, Static
 
-from ..data.checklist import LOGS, STEPS, FieldDef, step
-from ..data.edits import log_entry
+from ..data.checklist import LOGS, STEPS, FieldDef, field_path, step
 from ..data.clock import fmt_local, iso
+from ..data.edits import log_entry, status_sets
+from ..data.facts import step_facts
 from ..data.models import StepStatus
-from ..data.rules import missing_for_done, step_facts
 from ..data.store import Store
+from ..data.validation import missing_for_done
 from ..widgets.fields import FieldRow, show_problems
 from ..widgets.log_panel import LogPanel
 from .form_base import FormScreen
@@ -45,11 +46,12 @@ class StepScreen(FormScreen):
     def __init__(self, store: Store, case_id: str, step_key: str) -> None:
         super().__init__(store, case_id)
         self.sdef = step(step_key)
+        self.start_step = step_key
 
     def path_for(self, fdef: FieldDef) -> str:
         if fdef is NOTES:
             return f"steps.{self.sdef.key}.notes"
-        return f"steps.{self.sdef.key}.fields.{fdef.key}"
+        return field_path(self.sdef.key, fdef)
 
     @property
     def record(self):
@@ -65,6 +67,8 @@ class StepScreen(FormScreen):
                 for index, log in enumerate(s.logs):
                     yield LogPanel(LOGS[log], getattr(self.case, log), self.LOG_KEYS[index])
                 for fdef in s.fields:
+                    if fdef.section:
+                        yield Label(Content(fdef.section), classes="section")
                     yield FieldRow(fdef, self.value_of(fdef))
                 yield FieldRow(NOTES, self.record.notes)
                 with Horizontal(classes="buttons"):
@@ -78,6 +82,8 @@ class StepScreen(FormScreen):
 
     def on_mount(self) -> None:
         self._show_status()
+        self.apply_visibility()
+        self.prefill()
         rows = list(self.query(FieldRow))
         if self.sdef.logs:  # steps 7-9 are about their logs: start on "add an entry", near the top
             self.query(LogPanel).first().query_one(Button).focus(scroll_visible=False)
@@ -108,23 +114,12 @@ class StepScreen(FormScreen):
         if rec.status is StepStatus.NOT_APPLICABLE and rec.na_reason:
             text.append(f"\nReason: {rec.na_reason}")
         for fact in step_facts(self.case, self.sdef.key, self.app.clock()):
-            text.append("\n" + fact, style="bold red" if "OVERDUE" in fact else "")
+            text.append("\n" + fact, style="bold red" if "OVERDUE" in fact or fact.startswith("Outstanding") else "")
         self.query_one("#step-status", Static).update(text)
 
-    def extra_sets(self) -> dict[str, Any]:
-        if self.record.status is StepStatus.NOT_STARTED:
-            return self._status_sets(StepStatus.IN_PROGRESS)
-        return {}
-
     def _status_sets(self, status: StepStatus, reason: str = "") -> dict[str, Any]:
-        key = self.sdef.key
-        user = self.app.user
-        return {
-            f"steps.{key}.status": status.value,
-            f"steps.{key}.na_reason": reason,
-            f"steps.{key}.by": user.model_dump(mode="json") if user else None,
-            f"steps.{key}.at": iso(self.app.clock()),
-        }
+        user = self.app.require_user()
+        return status_sets(self.sdef.key, status, user, self.app.clock(), reason) if user else {}
 
     def after_save(self) -> None:
         self._show_status()
@@ -163,16 +158,13 @@ class StepScreen(FormScreen):
     def _log_saved(self, log: str, index: int | None, values: dict | None) -> None:
         if values is None:
             return
-        sets: dict[str, Any] = dict(self.extra_sets())
+        sets: dict[str, Any] = {}
         appends = None
         if index is not None:  # a referral now made
             sets[f"referrals.{index}.done_at"] = values["done_at"]
             sets[f"referrals.{index}.summary"] = values["summary"] or ""
-        else:
+        else:  # (the suspect's status follows their log: edits.apply keeps it)
             appends = {log: log_entry(values, self.app.user, self.app.clock())}
-            if log == "status_history":
-                sets["suspect.status"] = values["kind"]
-                sets["suspect.identified"] = values["kind"] != "not_identified"
         if self.save(sets, appends):
             self.notify(f"{LOGS[log].title}: saved.", markup=False)
             panel = self.query_one(f"#log-{log}", LogPanel)
@@ -182,15 +174,15 @@ class StepScreen(FormScreen):
 
     @on(Button.Pressed, "#mark-done")
     def action_done(self) -> None:
-        if not self.flush():
+        if not self.flush(with_suggestions=True):
             self.notify("Fix the fields shown in red first.", severity="warning")
             return
-        problems = missing_for_done(self.sdef, self.record, self.case, self.app.clock())
+        problems = missing_for_done(self.sdef, self.case, self.app.clock())
         if show_problems({row.fdef.key: row for row in self.query(FieldRow)}, problems):
             self.notify(f"Not done yet: {len(problems)} field{'s' if len(problems) > 1 else ''} to complete "
                         "(shown in red).", severity="warning", markup=False)
             return
-        if self.save(self._status_sets(StepStatus.DONE)):
+        if self.save(self._status_sets(StepStatus.DONE), start=False):
             self.notify(f"Step {self.sdef.number} done: {self.sdef.title}.", markup=False)
             self._go(+1)
 
@@ -206,7 +198,7 @@ class StepScreen(FormScreen):
         self.app.push_screen(screen, self._na_reason)
 
     def _na_reason(self, reason: str | None) -> None:
-        if reason and self.save(self._status_sets(StepStatus.NOT_APPLICABLE, reason)):
+        if reason and self.save(self._status_sets(StepStatus.NOT_APPLICABLE, reason), start=False):
             self.notify(f"Step {self.sdef.number} marked not applicable.", markup=False)
             self._go(+1)
 

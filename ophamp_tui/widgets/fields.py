@@ -16,9 +16,20 @@ from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextA
 
 from ..data.checklist import FieldDef
 from .safe_input import SafeInput, SafeTextArea
+from .ticks import TickBox, TickList
 from ..data.clock import fmt_local_input, from_iso
 
 TEXTAREA_SAVE_DELAY = 1.0  # seconds after typing stops in a long text box
+
+
+def _date_text(value: Any) -> str:
+    """A stored time in the form it is typed; anything else (a draft's "today 9") as it is."""
+    if not value:
+        return ""
+    try:
+        return fmt_local_input(from_iso(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def dom_id(key: str) -> str:
@@ -43,11 +54,13 @@ class FieldRow(Vertical):
     FieldRow { height: auto; margin: 0 0 1 0; }
     FieldRow .field-label { color: $text-muted; }
     FieldRow .field-label.-required { color: $text; }
-    FieldRow .field-error { color: $error; height: auto; display: none; }
+    /* Which field has the cursor, without relying on colour (NO_COLOR, projectors): reverse video. */
+    FieldRow.-focus .field-label { text-style: bold reverse; }
+    FieldRow .field-error { color: $error; height: auto; width: 1fr; display: none; }
     FieldRow.-invalid .field-error { display: block; }
     FieldRow Input, FieldRow Select, FieldRow TextArea { background: $boost; }
     FieldRow Input:focus, FieldRow TextArea:focus { background: $surface-lighten-1; }
-    FieldRow .field-help { color: $text-muted; text-style: italic; height: auto; }
+    FieldRow .field-help { color: $text-muted; text-style: italic; height: auto; width: 1fr; }
     FieldRow TextArea { height: 4; }
     FieldRow SelectionList { height: auto; max-height: 7; }
     """
@@ -66,6 +79,11 @@ class FieldRow(Vertical):
         super().__init__(id=dom_id(fdef.key) + "-row")
         self.fdef = fdef
         self.initial = value
+        self.shown = value  # the stored value this row shows: what a save is checked against
+        self.pending = 0  # saves of this row on their way (waiting for the store)
+        self.last_sent: Any = None  # the value the latest of them writes
+        self.prefilled = False  # shows the current user, not yet saved (saved with the step's first save)
+        self.suggested = False  # a save of that suggestion is under way
         self._dirty = False
         self._ready = False  # controls post Changed while they mount; those are not edits
         self._timer = None
@@ -84,19 +102,19 @@ class FieldRow(Vertical):
         cid = dom_id(f.key)
         v = self.initial
         if f.kind == "bool":
-            yield Checkbox(Content(f.label + mark), value=v is True, id=cid, compact=True)
+            yield TickBox(Content(f.label + mark), value=v is True, id=cid, compact=True)
         elif f.kind == "select":
             options = [(Text(text), value) for value, text in f.choices]  # Text: literal, and type-to-search reads it
             yield Select(options, value=v if v in {c for _, c in options} else Select.NULL,
-                         prompt="Choose…", id=cid, compact=True)
+                         prompt="— choose —", id=cid, compact=True)
         elif f.kind == "multi":
             picked = set(v or [])
-            yield SelectionList[str](*[(Content(text), value, value in picked) for value, text in f.choices], id=cid)
+            yield TickList(*[(Content(text), value, value in picked) for value, text in f.choices], id=cid)
         elif f.kind == "longtext":
             yield SafeTextArea(str(v or ""), id=cid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                            compact=True)
         else:
-            text = fmt_local_input(from_iso(v)) if f.kind == "datetime" and isinstance(v, str) else str(v or "")
+            text = _date_text(v) if f.kind == "datetime" else ("" if v is None else str(v))
             yield SafeInput(text, placeholder=f.placeholder or ("e.g. today 14:30" if f.kind == "datetime" else ""),
                         id=cid, compact=True)
         if f.help:
@@ -126,17 +144,40 @@ class FieldRow(Vertical):
         label.update(Content(message or ""))
         self.set_class(bool(message), "-invalid")
 
-    def show_value(self, value: Any) -> None:
-        """Show the value as saved: a date in the standard form, text as cleaned and trimmed."""
+    def show_value(self, value: Any, *, shown: bool = True) -> None:
+        """Show the value as saved: a date in the standard form, text as cleaned and trimmed.
+
+        With ``shown`` (the default) this is now the stored value the row shows; without it, only how
+        the row looks changes (what the user typed, as it will be saved). Never counts as an edit."""
+        if shown:
+            self.shown = value
+            self.prefilled = False  # a stored value replaces a suggestion
         c = self.control
         if isinstance(c, Input):
-            shown = fmt_local_input(from_iso(value)) if self.fdef.kind == "datetime" and value else str(value or "")
-            if c.value != shown:
-                with c.prevent(Input.Changed):  # showing the saved value is not an edit
-                    c.value = shown
-        elif isinstance(c, TextArea) and c.text != str(value or ""):
-            with c.prevent(TextArea.Changed):
-                c.load_text(str(value or ""))
+            text = _date_text(value) if self.fdef.kind == "datetime" else ("" if value is None else str(value))
+            if c.value != text:
+                with c.prevent(Input.Changed):
+                    c.value = text
+        elif isinstance(c, TextArea):
+            if c.text != str(value or ""):
+                with c.prevent(TextArea.Changed):
+                    c.load_text(str(value or ""))
+        elif isinstance(c, Checkbox):
+            if c.value != (value is True):
+                with c.prevent(Checkbox.Changed):
+                    c.value = value is True
+        elif isinstance(c, Select):
+            wanted = value if value in {v for v, _ in self.fdef.choices} else Select.NULL
+            if c.value != wanted:
+                with c.prevent(Select.Changed):
+                    c.value = wanted
+        elif isinstance(c, SelectionList):
+            wanted_set = set(value or [])
+            if set(c.selected) != wanted_set:
+                with c.prevent(SelectionList.SelectedChanged):
+                    c.deselect_all()
+                    for item in wanted_set:
+                        c.select(item)
 
     @property
     def dirty(self) -> bool:
@@ -144,6 +185,22 @@ class FieldRow(Vertical):
 
     def mark_saved(self) -> None:
         self._dirty = False
+        self.prefilled = False
+
+    def mark_sent(self, value: Any) -> None:
+        """``value`` is on its way to the store: no longer an unsaved change (typing on makes one)."""
+        self.pending += 1
+        self.last_sent = value
+        self._dirty = False
+        self.prefilled = False
+
+    def prefill(self, value: Any) -> None:
+        """Show ``value`` as a suggestion: saved with the step's first real save, or when it is marked done."""
+        self.show_value(value, shown=False)
+        self.prefilled = True
+
+    def mark_changed(self) -> None:
+        self._dirty = True
 
     def _edited(self) -> None:
         self.post_message(self.Edited(self))
@@ -175,8 +232,10 @@ class FieldRow(Vertical):
             self._dirty = True
             self._edited()
             if isinstance(event, Select.Changed):
-                # Picked: on to the next field, as Enter does in a text box (after the menu hands focus back).
-                self.set_timer(0.01, self._advance)
+                # Picked: on to the next field, as Enter does in a text box. Queued behind the Select's own
+                # focus() (the menu handing focus back), not on a timer: a key pressed in between would go
+                # to the Select, and the terminal driver waits for queued work, not for timers.
+                self.app.call_later(self._advance)
 
     def _advance(self) -> None:
         chain = self.screen.focus_chain
@@ -195,6 +254,10 @@ class FieldRow(Vertical):
             self._timer.stop()
         self._timer = self.set_timer(TEXTAREA_SAVE_DELAY, self._edited)
 
+    def on_descendant_focus(self, event) -> None:
+        self.add_class("-focus")
+
     def on_descendant_blur(self, event) -> None:
+        self.remove_class("-focus")
         if isinstance(event.widget, TextArea) and self._dirty:
             self._edited()

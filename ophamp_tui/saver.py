@@ -1,0 +1,102 @@
+"""Saving without freezing the screen.
+
+A save normally takes a few milliseconds and happens at once. When another ophamp holds the store
+(``ophamp seed`` writing thousands of cases, a slow network disk), the screen must not freeze: the
+save goes into a queue worked through by one background thread, in order, and the screen says it is
+waiting. Later saves join the queue behind it, so changes are never applied out of order. Quitting
+waits for the queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .data.models import Actor, Case
+from .data.store import Store, StoreBusyError
+
+QUICK_WAIT = 0.3  # seconds a save may wait for the store on the screen before going to the background
+Done = Callable[[Case | None, Exception | None], None]
+
+
+@dataclass
+class _Job:
+    store: Store
+    case_id: str
+    by: Actor
+    changes: dict[str, Any]
+    done: Done
+
+
+class Saver:
+    """One per app. ``save`` calls ``done(case, None)`` or ``done(None, error)``, on the UI thread."""
+
+    def __init__(self, post: Callable[..., Any], on_waiting: Callable[[int], None]) -> None:
+        self._call = post  # runs ``fn(*args)`` on the UI thread later, without waiting for it
+        self._on_waiting = on_waiting  # told how many saves are waiting (0: none)
+        self._queue: deque[_Job] = deque()
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+
+    @property
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    def save(self, store: Store, case_id: str, by: Actor, done: Done, **changes: Any) -> bool:
+        """Save now if the store is free (True); else queue it (False) and ``done`` is called later."""
+        job = _Job(store, case_id, by, changes, done)
+        with self._lock:
+            queued = bool(self._queue)
+            if queued:
+                self._queue.append(job)
+        if not queued:
+            try:
+                case = store.update(case_id, by, wait=QUICK_WAIT, **changes)
+            except StoreBusyError:
+                self._enqueue(job)
+                return False
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, which says what to do
+                done(None, exc)
+                return True
+            done(case, None)
+            return True
+        self._on_waiting(self.waiting)
+        return False
+
+    def _enqueue(self, job: _Job) -> None:
+        with self._lock:
+            self._queue.append(job)
+            start = len(self._queue) == 1
+            if start:
+                self._idle.clear()
+        self._on_waiting(self.waiting)
+        if start:
+            threading.Thread(target=self._work, name="ophamp-saver", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._idle.set()
+                    break
+                job = self._queue[0]
+            case: Case | None = None
+            error: Exception | None = None
+            try:
+                case = job.store.update(job.case_id, job.by, **job.changes)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller on the UI thread
+                error = exc
+            with self._lock:
+                self._queue.popleft()
+                left = len(self._queue)
+            self._call(job.done, case, error)
+            self._call(self._on_waiting, left)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until every queued save is done (for quitting); False if ``timeout`` ran out first."""
+        return self._idle.wait(timeout)
