@@ -96,6 +96,7 @@ class Result:
     thinks: int = 0
     responses: list[float] = field(default_factory=list)
     by_step: dict[str, float] = field(default_factory=dict)  # response time per field or decision
+    keys: list[tuple[float, str, str]] = field(default_factory=list)  # (response, field or decision, key)
     ok: bool = False
 
     @property
@@ -103,11 +104,12 @@ class Result:
         return (self.other_keys + self.text_keys) * KLM_KEY + self.thinks * KLM_THINK
 
 
-def press(term: Terminal, key: str, result: Result) -> None:
+def press(term: Terminal, key: str, result: Result, what: str) -> None:
     sent = time.monotonic()
     term.send(key, pause=0)
     last = term.settle(since=sent)
     result.responses.append(max(0.0, last - sent))
+    result.keys.append((result.responses[-1], what, key))
 
 
 def run(cases: int, work: Path) -> Result:
@@ -129,10 +131,10 @@ def run(cases: int, work: Path) -> Result:
             result.thinks += step.think
             before = len(result.responses)
             for char in step.text:
-                press(term, char, result)
+                press(term, char, result, step.what)
                 result.text_keys += 1
             for key in step.keys:
-                press(term, key, result)
+                press(term, key, result, step.what)
                 result.other_keys += 1
             result.by_step[step.what] = sum(result.responses[before:])
         term.wait_for("Step 3 of 10", timeout=30)
@@ -173,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{r.cases:,} cases, response per field or decision:")
             for what, seconds in r.by_step.items():
                 print(f"  {seconds * 1000:7.0f} ms  {what}")
+            print(f"\n{r.cases:,} cases, the 12 slowest keys:")
+            for seconds, what, key in sorted(r.keys, reverse=True)[:12]:
+                print(f"  {seconds * 1000:7.0f} ms  {key!r:8} in {what}")
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ..data import choices as C
 from ..data.checklist import STEPS
@@ -20,6 +20,7 @@ from ..data.models import Case, StepStatus
 from ..data.progress import next_step, progress
 from ..data.store import Store, StoreError
 from ..data.summary import earlier_cases
+from ..widgets.footer import QuietFooter
 
 STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yellow", "not_started": ""}
 
@@ -51,7 +52,7 @@ class CaseScreen(Screen[None]):
         yield Static("", id="case-summary")
         yield Static("", id="case-dues")
         yield DataTable(id="steps", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#steps", DataTable)

@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Header, Label
 
 from ..data.checklist import DETAILS_FORM, FieldDef
 from ..widgets.fields import FieldRow
 from .form_base import FormScreen
+from ..widgets.footer import QuietFooter
 
 
 class CaseDetailsScreen(FormScreen):
@@ -29,7 +30,7 @@ class CaseDetailsScreen(FormScreen):
                     yield Label(Content(fdef.section), classes="section")
                 yield FieldRow(fdef, self.value_of(fdef))
             yield Label("", id="saved", classes="hint")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.apply_visibility()

@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ..data.atomic import WriteFailed
 from ..data.leaflet import export, what_to_expect
 from ..data.paths import FolderNotPrivate, private_folder
 from ..data.store import Store
+from ..widgets.footer import QuietFooter
 
 
 class ExpectScreen(Screen[None]):
@@ -34,7 +35,7 @@ class ExpectScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="expect", classes="form"):
             yield Static(Text(what_to_expect(self.case)), id="expect-text")
-        yield Footer()
+        yield QuietFooter()
 
     def action_export(self) -> None:
         training_output = getattr(self.app, "training_output", None)

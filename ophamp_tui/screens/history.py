@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ..data.history import HistoryRow, history_rows, shorten
 from ..data.store import Store, StoreError
+from ..widgets.footer import QuietFooter
 
 WHEN_WIDTH = 16  # "23/11/2026 14:05"
 
@@ -64,7 +65,7 @@ class HistoryScreen(Screen[None]):
         yield Static("", id="history-title")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="history-detail")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         title = self.query_one("#history-title", Static)

@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from ..widgets.safe_input import SafeInput
 from ..data.caselist import Row, matches, rows
 from ..data.clock import fmt_short_date
 from ..data.store import Store, StoreError
 from ..data.text import plural, same_number
+from ..widgets.footer import QuietFooter
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
 
@@ -50,7 +51,7 @@ class HomeScreen(Screen[None]):
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static(Content(EMPTY), id="empty", classes="empty")
         yield Label("", id="count", classes="hint")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Header, Label, Static
 
 from ..data import choices as C
 from ..data.checklist import NEW_CASE_FORM
@@ -21,6 +21,7 @@ from ..data.store import Store, StoreError
 from ..data.text import normalise_number
 from ..data.validation import parse_field, parse_form
 from ..widgets.fields import FieldRow, dom_id, show_problems
+from ..widgets.footer import QuietFooter
 
 
 DRAFT_EVERY = 1.0  # seconds: the most typing a kill -9 can lose
@@ -61,7 +62,7 @@ class NewCaseScreen(Screen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Create case", variant="primary", id="create")
                 yield Button("Cancel", id="cancel")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#repeat").display = False

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from ..data.store import Store, StoreError
 from ..data.summary import CaseSummary
+from ..widgets.footer import QuietFooter
 
 
 class QueueScreen(Screen[None]):
@@ -69,7 +70,7 @@ class QueueScreen(Screen[None]):
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True, classes="queue-table")
         yield Static(Content(self.EMPTY), id="queue-empty", classes="empty")
         yield Label("", id="queue-detail", classes="queue-detail")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#queue", DataTable)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Label, Static
+from textual.widgets import Button, Header, Label, Static
 
 from ..data.checklist import LOGS, STEPS, FieldDef, field_path, step
 from ..data.clock import fmt_local, iso
@@ -23,6 +23,7 @@ from ..widgets.fields import FieldRow, show_problems
 from ..widgets.log_panel import LogPanel
 from .form_base import FormScreen
 from .log_entry import LogEntryScreen
+from ..widgets.footer import QuietFooter
 
 NOTES = FieldDef("notes", "Notes", kind="longtext")
 
@@ -78,7 +79,7 @@ class StepScreen(FormScreen):
                 yield Label("", id="saved", classes="hint")
             with VerticalScroll(id="guidance", classes="guidance"):
                 yield Static(self._guidance(), id="guidance-text")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self._show_status()
