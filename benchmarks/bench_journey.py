@@ -59,7 +59,7 @@ def journey() -> list[Step]:
         return Step(what, [ENTER, *letters, ENTER])
 
     return [
-        Step("open a new case", ["n"], wait_for="No cases yet"),
+        Step("open a new case", ["n"], wait_for="n New case"),
         Step("victim's name", [TAB], "PC Alex Morgan", wait_for="New case: an assault"),
         Step("victim's number", [TAB], "PC 7788"),
         Step("role: police officer (the default)", [TAB]),

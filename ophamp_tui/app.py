@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import asyncio
 import signal
 from collections.abc import Callable, Iterable
@@ -54,6 +56,10 @@ class OpHampApp(App[None]):
         training: bool = False,
     ) -> None:
         super().__init__(driver_class=driver_class())
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # No smooth scrolling or fades: each Tab is drawn once, not over a fifth of a second (which
+            # also spares a remote session the bytes).
+            self.animation_level = "none"
         self.store = store
         self.training = training
         self.screenshot_dir = self._own_screenshot_dir = Path.home() / "ophamp-screenshots"

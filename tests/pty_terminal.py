@@ -26,6 +26,7 @@ class Terminal:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
+        self._unrendered = bytearray()
         self._lock = threading.Lock()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the program, on the terminal
@@ -50,13 +51,17 @@ class Terminal:
                 return
             if not chunk:
                 return
-            with self._lock:
+            read_at = time.monotonic()
+            with self._lock:  # rendered (pyte is slow) only when the screen is read: timings stay true
                 self.raw += chunk
-                self.stream.feed(chunk)
-                self.last_output = time.monotonic()
+                self._unrendered += chunk
+                self.last_output = read_at
 
     def text(self) -> str:
         with self._lock:
+            if self._unrendered:
+                self.stream.feed(bytes(self._unrendered))
+                self._unrendered.clear()
             return "\n".join(line.rstrip() for line in self.screen.display)
 
     def wait_for(self, needle: str, timeout: float = 30) -> str:

@@ -20,9 +20,10 @@ from ..data.models import Case
 from ..data.store import ConflictError, Store, StoreError
 from ..data.validation import parse_field
 from ..widgets.fields import FieldRow
+from ..widgets.focus_styles import LocalFocusStyles
 
 
-class FormScreen(Screen[None]):
+class FormScreen(LocalFocusStyles, Screen[None]):
     """Subclasses say where each field lives in the case (``path_for``) and compose the rows."""
 
     #: A step key: the first field saved marks that step in progress (see Store.update).

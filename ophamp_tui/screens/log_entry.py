@@ -16,9 +16,10 @@ from ..data.checklist import LogDef
 from ..data.models import Case
 from ..data.validation import parse_field, parse_form
 from ..widgets.fields import FieldRow, show_problems
+from ..widgets.focus_styles import LocalFocusStyles
 
 
-class LogEntryScreen(ModalScreen[dict[str, Any] | None]):
+class LogEntryScreen(LocalFocusStyles, ModalScreen[dict[str, Any] | None]):
     """Returns the parsed values of the form, or None if cancelled."""
 
     BINDINGS = [
