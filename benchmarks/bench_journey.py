@@ -55,8 +55,8 @@ class Step:
 
 
 def journey() -> list[Step]:
-    def menu(what: str, letters: str) -> Step:  # open, type to find, pick (the form moves on by itself)
-        return Step(what, [ENTER, *letters, ENTER])
+    def menu(what: str, letters: str) -> Step:  # type to pick with the menu closed, Enter to go on
+        return Step(what, [*letters, ENTER])
 
     return [
         Step("open a new case", ["n"], wait_for="n New case"),

@@ -26,6 +26,8 @@ from ..widgets.focus_styles import LocalFocusStyles
 class FormScreen(LocalFocusStyles, Screen[None]):
     """Subclasses say where each field lives in the case (``path_for``) and compose the rows."""
 
+    AUTO_FOCUS = ""  # on_mount puts the cursor in the first field without scrolling the title away
+
     #: A step key: the first field saved marks that step in progress (see Store.update).
     start_step: str | None = None
 

@@ -32,6 +32,8 @@ class NewCaseScreen(LocalFocusStyles, Screen[None]):
     """The form is kept as a draft as it is typed (every second and on leaving each field), in the store:
     a closed window, Ctrl+Q or a kill -9 loses nothing, and the next start offers it back."""
 
+    AUTO_FOCUS = ""  # on_mount puts the cursor in the victim's name without scrolling the title away
+
     BINDINGS = [
         Binding("ctrl+s", "create", "Create case", id="create", tooltip="Create the case and start the checklist"),
         # (Ctrl+D deletes a character in a text box.)
@@ -51,9 +53,9 @@ class NewCaseScreen(LocalFocusStyles, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="new-case-form", classes="form"):
+        with VerticalScroll(id="new-case-form", classes="form", can_focus=False):  # Tab goes field to field
             yield Label(Content("New case: an assault on a colleague"), classes="form-title")
-            yield Label(Content("Fields marked * are needed. Tab moves between fields."), classes="hint")
+            yield Label(Content("Fields marked * are needed. Menus: type to pick, then Enter."), classes="hint")
             for fdef in NEW_CASE_FORM:
                 if fdef.section:
                     yield Label(Content(fdef.section), classes="section")
@@ -68,7 +70,7 @@ class NewCaseScreen(LocalFocusStyles, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#repeat").display = False
         self._apply_visibility()
-        self.query_one("#" + dom_id("victim.name")).focus()
+        self.query_one("#" + dom_id("victim.name")).focus(scroll_visible=False)  # the title stays in view
         self._draft_timer = self.set_interval(DRAFT_EVERY, self.keep_draft)
         if self.draft_fields:
             self.notify("Carrying on with your draft. F3 throws it away.", title="Draft", markup=False)

@@ -62,7 +62,7 @@ class StepScreen(FormScreen):
         s = self.sdef
         yield Header()
         with Horizontal(id="step-body"):
-            with VerticalScroll(id="step-form", classes="form"):
+            with VerticalScroll(id="step-form", classes="form", can_focus=False):  # Tab goes field to field
                 yield Label(Content(f"Step {s.number} of {len(STEPS)}: {s.title}"), classes="form-title")
                 yield Static("", id="step-status")
                 for index, log in enumerate(s.logs):

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
 
 from ..data.checklist import FieldDef
+from .pick_select import PickSelect
 from .safe_input import SafeInput, SafeTextArea
 from .ticks import TickBox, TickList
 from ..data.clock import fmt_local_input, from_iso
@@ -105,8 +106,8 @@ class FieldRow(Vertical):
             yield TickBox(Content(f.label + mark), value=v is True, id=cid, compact=True)
         elif f.kind == "select":
             options = [(Text(text), value) for value, text in f.choices]  # Text: literal, and type-to-search reads it
-            yield Select(options, value=v if v in {c for _, c in options} else Select.NULL,
-                         prompt="— choose —", id=cid, compact=True)
+            yield PickSelect(options, value=v if v in {c for _, c in options} else Select.NULL,
+                             prompt="— choose —", id=cid, compact=True)
         elif f.kind == "multi":
             picked = set(v or [])
             yield TickList(*[(Content(text), value, value in picked) for value, text in f.choices], id=cid)
@@ -235,8 +236,8 @@ class FieldRow(Vertical):
         if self._ready:
             self._dirty = True
             self._edited()
-            if isinstance(event, Select.Changed):
-                # Picked: on to the next field, as Enter does in a text box. Queued behind the Select's own
+            if isinstance(event, Select.Changed) and not getattr(event.select, "picked_by_typing", False):
+                # Picked from the open menu: on to the next field, as Enter does in a text box. Queued behind the Select's own
                 # focus() (the menu handing focus back), not on a timer: a key pressed in between would go
                 # to the Select, and the terminal driver waits for queued work, not for timers.
                 self.app.call_later(self._advance)
