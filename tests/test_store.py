@@ -948,3 +948,36 @@ def test_no_conflict_without_base_rev_or_when_current(store, make_case, sergeant
     store.update("OH-C2", OTHER, sets={"steps.statement.notes": "theirs"})
     assert store.update("OH-C2", sergeant, sets={"steps.statement.notes": "mine"}).rev == 2
     assert store.update("OH-C2", sergeant, sets={"steps.statement.notes": "mine again"}, base_rev=2).rev == 3
+
+
+# --- opening a store while another process saves (issue 10, item 9) ---------------------------------
+
+
+def _saver(root: str, seconds: float, result) -> None:
+    store = Store(root, lock_timeout=30)
+    who = Actor(name="Saver", number="9999")
+    failed = saved = 0
+    end = __import__("time").monotonic() + seconds
+    while __import__("time").monotonic() < end:
+        try:
+            store.update("OH-SAVE", who, sets={"steps.statement.notes": f"n {saved}"})
+            saved += 1
+        except StoreError:
+            failed += 1
+    result.put((saved, failed))
+
+
+def test_opening_a_store_never_breaks_another_process_save_in_flight(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-SAVE"))
+    ctx = multiprocessing.get_context("spawn")
+    result = ctx.Queue()
+    proc = ctx.Process(target=_saver, args=(str(tmp_path / "store"), 4.0, result))
+    proc.start()
+    opened = 0
+    while proc.is_alive():
+        open_store(tmp_path / "store")  # as a second ophamp, `ophamp seed` or a `serve` tab starting
+        opened += 1
+    saved, failed = result.get(timeout=30)
+    proc.join(timeout=30)
+    assert saved > 50 and opened > 50
+    assert failed == 0, f"{failed} of {saved + failed} saves failed while the store was opened {opened} times"
