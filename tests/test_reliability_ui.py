@@ -249,3 +249,60 @@ async def test_one_odd_file_never_stops_the_app_starting(tmp_path, kind):
         await pilot.pause()
         assert "PC Good Case" in screen_text(pilot)
     assert os.path.lexists(odd)  # left as it was
+
+
+def _store_with_a_case(tmp_path):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    add_case(app, name="PC Read Only")
+    sessions = tmp_path / "store" / "sessions"
+    if sessions.exists():
+        for f in sessions.iterdir():
+            f.unlink()
+        sessions.rmdir()
+    return tmp_path / "store"
+
+
+@pytest.mark.parametrize("how", ["chmod", "read-only disk"])
+async def test_a_read_only_store_opens_for_reading_and_says_saving_is_not_possible(tmp_path, monkeypatch, how):
+    root = _store_with_a_case(tmp_path)
+    before = sorted(str(p) for p in root.rglob("*"))
+    if how == "chmod":  # as its owner made it read-only: dirs 0500, files 0400 (held to even as root)
+        for path in sorted(root.rglob("*"), reverse=True):
+            os.chmod(path, 0o500 if path.is_dir() else 0o400)
+        os.chmod(root, 0o500)
+    else:  # a read-only mount: every create fails with EROFS (as root too)
+        def refuse(*_a, **_kw):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+        real_mkdir, real_open = os.mkdir, os.open
+
+        def open_(path, flags, *a, **k):
+            if str(path).startswith(str(root)) and flags & os.O_CREAT:
+                refuse()
+            return real_open(path, flags, *a, **k)
+
+        monkeypatch.setattr(atomic, "_open", open_, raising=False)
+        monkeypatch.setattr(os, "open", open_)
+        monkeypatch.setattr(os, "mkdir", lambda p, *a, **k: refuse() if str(p).startswith(str(root)) else
+                            real_mkdir(p, *a, **k))
+    try:
+        app = make_app(tmp_path, clock=fixed_clock(NOW))
+        assert app.store.read_only
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            assert "PC Read Only" in screen_text(pilot)
+            shown = toasts(pilot)
+            assert "read-only" in shown and "saving is not possible" in shown
+            assert pilot.app.is_running
+        assert sorted(str(p) for p in root.rglob("*")) == before  # nothing made, nothing changed
+        if how == "chmod":
+            assert stat_mode(root) == 0o500  # never made writable again
+    finally:
+        for path in [root, *root.rglob("*")]:
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
+
+def stat_mode(path):
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
