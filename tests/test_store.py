@@ -981,3 +981,119 @@ def test_opening_a_store_never_breaks_another_process_save_in_flight(store, make
     proc.join(timeout=30)
     assert saved > 50 and opened > 50
     assert failed == 0, f"{failed} of {saved + failed} saves failed while the store was opened {opened} times"
+
+
+# --- what becomes a store, and what is refused (issue 10, items 17, 18) -----------------------------
+
+
+def test_a_directory_holding_only_hidden_files_is_refused_and_untouched(tmp_path):
+    root = tmp_path / "home"
+    root.mkdir()
+    os.chmod(root, 0o755)
+    (root / ".bashrc").write_text("# mine")
+    with pytest.raises(StoreError) as info:
+        open_store(root)
+    assert "is not empty (hidden files" in str(info.value)
+    assert sorted(p.name for p in root.iterdir()) == [".bashrc"]
+    assert stat.S_IMODE(root.stat().st_mode) == 0o755
+
+
+def test_an_empty_read_only_directory_is_refused_not_chmodded(tmp_path):
+    root = tmp_path / "ro"
+    root.mkdir()
+    os.chmod(root, 0o555)
+    try:
+        with pytest.raises(StoreError, match="is read-only, so no store can be made in it"):
+            open_store(root)
+        assert stat.S_IMODE(root.stat().st_mode) == 0o555 and list(root.iterdir()) == []
+    finally:
+        os.chmod(root, 0o700)
+
+
+def test_a_store_its_owner_made_read_only_stays_read_only(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-RO"))
+    root = tmp_path / "store"
+    for path in [root, *root.rglob("*")]:
+        if path.is_dir():
+            os.chmod(path, 0o500)
+    try:
+        fresh = open_store(root)
+        assert fresh.read_only and fresh.load("OH-RO").id == "OH-RO"
+        assert any("saving is not possible" in n for n in fresh.notices)
+        with pytest.raises(StoreError, match="read-only"):
+            fresh.update("OH-RO", sergeant, sets={"steps.statement.notes": "x"})
+        assert all(stat.S_IMODE(p.stat().st_mode) == 0o500 for p in [root, *root.rglob("*")] if p.is_dir())
+    finally:
+        for path in [root, *root.rglob("*")]:
+            if path.is_dir():
+                os.chmod(path, 0o700)
+
+
+def test_a_deleted_store_json_is_made_again_from_readable_cases(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-META"))
+    root = tmp_path / "store"
+    (root / "store.json").unlink()
+    fresh = open_store(root)
+    assert fresh.load("OH-META").id == "OH-META"
+    assert json.loads((root / "store.json").read_text())["format"] == "ophamp-store"
+    assert any("store.json was missing. ophamp made it again" in n for n in fresh.notices)
+
+
+def test_a_deleted_store_json_with_no_readable_case_says_what_to_do(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-META"))
+    root = tmp_path / "store"
+    (root / "store.json").unlink()
+    store.case_path("OH-META").write_bytes(b"{trunc")
+    with pytest.raises(StoreError) as info:
+        open_store(root)
+    msg = str(info.value)
+    assert "store.json is missing" in msg and "Restore store.json" in msg and "not an ophamp store" not in msg
+    assert not (root / "store.json").exists()
+
+
+# --- the ophamp command on a store it cannot read (issue 10, item 16) --------------------------------
+
+# Runs the real `ophamp` entry point; "no permission" denies listing the store's folder (as a 0000
+# folder would; simulated because these tests may run as root, who is never denied).
+_CLI = """
+import os, sys
+root = sys.argv[1]
+if sys.argv[2] == "no permission":
+    real = os.scandir, os.listdir
+    def deny(path=".", _real=None):
+        if os.path.abspath(str(path)).startswith(root):
+            raise PermissionError(13, "Permission denied", str(path))
+    os.scandir = lambda path=".": deny(path) or real[0](path)
+    os.listdir = lambda path=".": deny(path) or real[1](path)
+from ophamp_tui.__main__ import main
+sys.exit(main(["--store", root]))
+"""
+
+
+def _spoil_for_cli(root: Path, how: str) -> None:
+    open_store(root)
+    if how == "cases is a file":
+        os.rmdir(root / "cases")
+        (root / "cases").write_text("not a folder")
+    elif how == "store.json is a folder":
+        (root / "store.json").unlink()
+        (root / "store.json").mkdir()
+    elif how == "store.json is a named pipe":
+        (root / "store.json").unlink()
+        os.mkfifo(root / "store.json", 0o600)
+
+
+@pytest.mark.parametrize("how", ["no permission", "cases is a file", "store.json is a folder",
+                                 "store.json is a named pipe"])
+def test_the_command_on_an_unreadable_store_says_one_line_and_exits(tmp_path, how):
+    import subprocess
+    import sys
+
+    root = tmp_path / "store"
+    _spoil_for_cli(root, how)
+    proc = subprocess.run([sys.executable, "-c", _CLI, str(root), how], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ophamp: ") and str(root) in lines[0], proc.stderr
