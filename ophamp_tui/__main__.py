@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     path = resolve_store(args.store)
     try:
         store = Store(path)
-    except StoreError as exc:
+    except (StoreError, OSError) as exc:
         return _fail(str(exc))
     from .app import OpHampApp
 

@@ -127,6 +127,7 @@ class OpHampApp(App[None]):
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self._show_user()
         self._tell_about_others()
+        self._tell_about_store()
         presence.register(self.store.root, self.user, training=self.training)
 
     def on_resize(self, event) -> None:
@@ -144,6 +145,11 @@ class OpHampApp(App[None]):
 
     def on_unmount(self) -> None:
         presence.unregister(self.store.root)
+
+    def _tell_about_store(self) -> None:
+        """What the store found on opening: read-only, a remade store.json, an index file it cannot use."""
+        for notice in self.store.notices:
+            self.notify(notice, title="About this store", severity="warning", markup=False, timeout=30)
 
     def _tell_about_others(self) -> None:
         """A second ophamp on the same store is told plainly what that means."""

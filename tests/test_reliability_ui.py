@@ -199,3 +199,110 @@ async def test_a_case_damaged_while_open_is_refused_not_a_crash(tmp_path):
         pilot.app.screen.open_case(case.id)  # from the list, before it was refreshed
         await pilot.pause()
         assert pilot.app.is_running
+
+
+def _odd(kind, app, bad):
+    """Spoil case ``bad`` as a sync tool, a slip or a stray program might; the file to name."""
+    path = app.store.case_path(bad.id)
+    if kind == "copy":
+        copy = path.with_name(f"{bad.id}-copy.json")
+        copy.write_bytes(path.read_bytes())
+        return copy, "a copy of another case's file"
+    if kind == "value-as-key":
+        data = json.loads(path.read_bytes())
+        data["case"]["1"]["steps"] = {"PC Bad Case": 1}
+        path.write_text(json.dumps(data))
+        return path, "problem at steps.?"
+    path.unlink()
+    if kind == "dangling-link":
+        path.symlink_to(path.parent / "nowhere.json")
+        return path, "link to a file that does not exist"
+    if kind == "named-pipe":
+        os.mkfifo(path, 0o600)
+        return path, "named pipe"
+    if kind == "deep":
+        path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+        return path, "nested too deep"
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["copy", "value-as-key", "dangling-link", "named-pipe", "deep"])
+async def test_one_odd_file_never_stops_the_app_starting(tmp_path, kind):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    good = add_case(app, case_id="OH-261123-GOOD", name="PC Good Case")
+    bad = add_case(app, case_id="OH-261123-BADX", name="PC Bad Case")
+    app.store.update(bad.id, SERGEANT, sets={"steps.statement.notes": "second version"})
+    odd, problem = _odd(kind, app, bad)
+    odd_id = odd.name[: -len(".json")]
+    app = make_app(tmp_path, clock=fixed_clock(NOW))  # a fresh start on the store with the odd file
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        text = screen_text(pilot)
+        assert "PC Good Case" in text and "(file damaged)" in text
+        assert "PC Bad Case" not in text or kind == "copy"  # a copy's original is still fine
+        pilot.app.screen.open_case(odd_id)
+        await pilot.pause()
+        shown = toasts(pilot)
+        assert str(odd) in shown and problem in shown  # names the file, says what is wrong
+        assert "PC Bad Case" not in shown  # never a value from the file
+        pilot.app.screen.open_case(good.id)  # the other cases still work
+        await pilot.pause()
+        assert "PC Good Case" in screen_text(pilot)
+    assert os.path.lexists(odd)  # left as it was
+
+
+def _store_with_a_case(tmp_path):
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    add_case(app, name="PC Read Only")
+    sessions = tmp_path / "store" / "sessions"
+    if sessions.exists():
+        for f in sessions.iterdir():
+            f.unlink()
+        sessions.rmdir()
+    return tmp_path / "store"
+
+
+@pytest.mark.parametrize("how", ["chmod", "read-only disk"])
+async def test_a_read_only_store_opens_for_reading_and_says_saving_is_not_possible(tmp_path, monkeypatch, how):
+    root = _store_with_a_case(tmp_path)
+    before = sorted(str(p) for p in root.rglob("*"))
+    if how == "chmod":  # as its owner made it read-only: dirs 0500, files 0400 (held to even as root)
+        for path in sorted(root.rglob("*"), reverse=True):
+            os.chmod(path, 0o500 if path.is_dir() else 0o400)
+        os.chmod(root, 0o500)
+    else:  # a read-only mount: every create fails with EROFS (as root too)
+        def refuse(*_a, **_kw):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+        real_mkdir, real_open = os.mkdir, os.open
+
+        def open_(path, flags, *a, **k):
+            if str(path).startswith(str(root)) and flags & os.O_CREAT:
+                refuse()
+            return real_open(path, flags, *a, **k)
+
+        monkeypatch.setattr(atomic, "_open", open_, raising=False)
+        monkeypatch.setattr(os, "open", open_)
+        monkeypatch.setattr(os, "mkdir", lambda p, *a, **k: refuse() if str(p).startswith(str(root)) else
+                            real_mkdir(p, *a, **k))
+    try:
+        app = make_app(tmp_path, clock=fixed_clock(NOW))
+        assert app.store.read_only
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.pause()
+            assert "PC Read Only" in screen_text(pilot)
+            shown = toasts(pilot)
+            assert "read-only" in shown and "saving is not possible" in shown
+            assert pilot.app.is_running
+        assert sorted(str(p) for p in root.rglob("*")) == before  # nothing made, nothing changed
+        if how == "chmod":
+            assert stat_mode(root) == 0o500  # never made writable again
+    finally:
+        for path in [root, *root.rglob("*")]:
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
+
+def stat_mode(path):
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)

@@ -367,6 +367,99 @@ def test_damaged_case_file_is_refused_and_left_alone(store, make_case, sergeant,
     assert not recovered.summary("OH-D").damaged
 
 
+SECRET = "Secret Victim Name"
+
+
+def _copy_of(store, path):
+    copy = path.with_name("OH-D-copy.json")  # a sync tool's conflict copy
+    copy.write_bytes(path.read_bytes())
+    return copy, "is a copy of another case's file (OH-D.json)"
+
+
+def _value_as_key(store, path):
+    data = json.loads(path.read_bytes())
+    data["case"]["1"]["steps"] = {SECRET: {"status": SECRET}}
+    path.write_text(json.dumps(data))
+    return path, "does not hold a valid case (problem at steps.?"
+
+
+def _dangling(store, path):
+    path.unlink()
+    bak_of(path).unlink()
+    path.symlink_to(path.parent / "nowhere.json")
+    return path, "is a link to a file that does not exist"
+
+
+def _deep(store, path):
+    path.write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    return path, "is damaged (nested too deep to read)"
+
+
+def _fifo(store, path):
+    path.unlink()
+    os.mkfifo(path, 0o600)  # opening it to read would wait for ever for a writer
+    return path, "is not a file but a named pipe"
+
+
+def _folder(store, path):
+    path.unlink()
+    path.mkdir()
+    return path, "is not a file but a folder"
+
+
+def _table_not_a_dict(store, path):
+    path.write_text(json.dumps({"case": [SECRET]}))
+    return path, "holds no case"
+
+
+ODD_FILES = {"copy": _copy_of, "value as a key": _value_as_key, "dangling link": _dangling, "deep nesting": _deep,
+             "named pipe": _fifo, "folder": _folder, "table not a dict": _table_not_a_dict}
+
+
+@pytest.mark.parametrize("kind", list(ODD_FILES))
+def test_one_odd_case_file_is_refused_alone_named_and_the_store_opens(store, make_case, sergeant, tmp_path, kind):
+    import signal
+
+    store.create(make_case(case_id="OH-D", victim_name=SECRET))
+    store.update("OH-D", sergeant, sets={"steps.statement.notes": "second"})
+    store.create(make_case(case_id="OH-FINE", victim_number="4321"))
+    bad, problem = ODD_FILES[kind](store, store.case_path("OH-D"))
+    bad_id = bad.name[: -len(".json")]
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("opening the store hung"))
+    signal.alarm(20)
+    try:
+        fresh = open_store(tmp_path / "store")
+        damaged = fresh.summary(bad_id)
+        assert damaged is not None and damaged.state == "damaged"
+        assert str(bad) in damaged.damaged and problem in damaged.damaged
+        assert SECRET not in damaged.damaged
+        with pytest.raises(StoreError) as info:
+            fresh.load(bad_id)
+        assert problem in str(info.value) and SECRET not in str(info.value)
+        with pytest.raises(StoreError):
+            fresh.update(bad_id, sergeant, sets={"steps.statement.notes": "overwrite?"})
+        # Never shown twice: a copy is not a second row for the same case.
+        assert [s.id for s in fresh.summaries() if not s.damaged].count("OH-D") <= 1
+        fresh.update("OH-FINE", sergeant, sets={"steps.statement.notes": "fine"})
+        assert open_store(tmp_path / "store").load("OH-FINE").steps["statement"].notes == "fine"
+    finally:
+        signal.alarm(0)
+    assert os.path.lexists(bad)  # left as it was
+
+
+def test_an_index_shard_replaced_by_a_folder_is_worked_round(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-IDXD"))
+    shard = store._shard_path(zlib.crc32(b"OH-IDXD") % SHARDS)
+    shard.unlink()
+    shard.mkdir()
+    fresh = open_store(tmp_path / "store")
+    assert fresh.load("OH-IDXD").id == "OH-IDXD" and not fresh.summary("OH-IDXD").damaged
+    assert any(str(shard) in n and "is not a file but a folder" in n for n in fresh.notices)
+    fresh.update("OH-IDXD", sergeant, sets={"steps.statement.notes": "saved"})
+    assert open_store(tmp_path / "store").load("OH-IDXD").steps["statement"].notes == "saved"
+    assert shard.is_dir()
+
+
 def test_the_bak_is_always_a_good_copy(store, make_case, sergeant):
     case = store.create(make_case(case_id="OH-K"))
     path = store.case_path("OH-K")
@@ -443,11 +536,30 @@ def test_empty_directory_becomes_a_store(tmp_path):
 
 def test_stale_temp_files_are_cleared_on_open(store, make_case, tmp_path):
     store.create(make_case(case_id="OH-T"))
-    leftover = store.cases_dir / f"{atomic.TMP_MARK}OH-T.json.deadbeef"
-    leftover.write_bytes(b'{"half')
+    old = store.cases_dir / f"{atomic.TMP_MARK}OH-T.json.deadbeef"
+    old.write_bytes(b'{"half')
+    long_ago = old.stat().st_mtime - 2 * atomic.STALE_AFTER
+    os.utime(old, (long_ago, long_ago))
+    fresh_tmp = store.cases_dir / f"{atomic.TMP_MARK}OH-T.json.cafef00d"  # another process's save in flight
+    fresh_tmp.write_bytes(b'{"being written')
     fresh = open_store(tmp_path / "store")
-    assert not leftover.exists()
+    assert not old.exists()
+    assert fresh_tmp.exists()
     assert [s.id for s in fresh.summaries()] == ["OH-T"]
+
+
+def test_temp_files_are_not_touched_while_another_process_holds_the_lock(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-T"))
+    old = store.cases_dir / f"{atomic.TMP_MARK}OH-T.json.deadbeef"
+    old.write_bytes(b'{"half')
+    long_ago = old.stat().st_mtime - 2 * atomic.STALE_AFTER
+    os.utime(old, (long_ago, long_ago))
+    holder = FileLock(str(tmp_path / "store" / ".lock"), thread_local=False)
+    with holder:  # as another ophamp saving: no tidying while it holds the lock
+        open_store(tmp_path / "store")
+        assert old.exists()
+    open_store(tmp_path / "store")
+    assert not old.exists()
 
 
 # --- faults while saving --------------------------------------------------------------------------
@@ -629,10 +741,47 @@ def test_stale_index_entries_are_corrected(busy_store, tmp_path, sergeant):
 
 
 def test_case_file_removed_behind_the_stores_back(busy_store, tmp_path):
-    busy_store.case_path("OH-IDX").unlink()
+    path = busy_store.case_path("OH-IDX")
+    bak_of(path).unlink(missing_ok=True)
+    path.unlink()
     fresh = open_store(tmp_path / "store")
-    assert fresh.summary("OH-IDX") is None
+    assert fresh.summary("OH-IDX") is None  # no file and no last good copy: nothing to show
     assert len(fresh) == 24
+
+
+def test_a_deleted_case_file_whose_last_good_copy_remains_is_listed_as_missing(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-GONE", victim_name="Secret Victim"))
+    store.update("OH-GONE", sergeant, sets={"steps.statement.notes": "second"})  # so a .bak exists
+    store.create(make_case(case_id="OH-STAYS"))
+    path = store.case_path("OH-GONE")
+    path.unlink()
+    fresh = open_store(tmp_path / "store")
+    expected = ("OH-GONE: the case file is missing; its last good copy OH-GONE.json.bak is there: "
+                "copy it to OH-GONE.json to restore it.")
+    assert fresh.summary("OH-GONE").damaged == expected
+    with pytest.raises(StoreError) as info:
+        fresh.load("OH-GONE")
+    assert str(info.value) == expected
+    assert fresh.load("OH-STAYS").id == "OH-STAYS"
+    # The advice works.
+    path.write_bytes(bak_of(path).read_bytes())
+    restored = open_store(tmp_path / "store")
+    assert not restored.summary("OH-GONE").damaged and restored.load("OH-GONE").rev == 0
+
+
+def test_when_the_last_good_copy_is_damaged_too_it_is_not_offered(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-BOTH"))
+    store.update("OH-BOTH", sergeant, sets={"steps.statement.notes": "second"})
+    path = store.case_path("OH-BOTH")
+    path.write_bytes(b"{trunc")
+    bak_of(path).write_bytes(b"\x00 also damaged")
+    fresh = open_store(tmp_path / "store")
+    with pytest.raises(StoreCorruptError) as info:
+        fresh.load("OH-BOTH")
+    msg = str(info.value)
+    assert "copy it over" not in msg
+    assert f"Its last good copy {bak_of(path)} is damaged too" in msg and "restore the case from your backups" in msg
+    assert "damaged too" in fresh.summary("OH-BOTH").damaged
 
 
 # --- file modes -----------------------------------------------------------------------------------
@@ -799,3 +948,152 @@ def test_no_conflict_without_base_rev_or_when_current(store, make_case, sergeant
     store.update("OH-C2", OTHER, sets={"steps.statement.notes": "theirs"})
     assert store.update("OH-C2", sergeant, sets={"steps.statement.notes": "mine"}).rev == 2
     assert store.update("OH-C2", sergeant, sets={"steps.statement.notes": "mine again"}, base_rev=2).rev == 3
+
+
+# --- opening a store while another process saves (issue 10, item 9) ---------------------------------
+
+
+def _saver(root: str, seconds: float, result) -> None:
+    store = Store(root, lock_timeout=30)
+    who = Actor(name="Saver", number="9999")
+    failed = saved = 0
+    end = __import__("time").monotonic() + seconds
+    while __import__("time").monotonic() < end:
+        try:
+            store.update("OH-SAVE", who, sets={"steps.statement.notes": f"n {saved}"})
+            saved += 1
+        except StoreError:
+            failed += 1
+    result.put((saved, failed))
+
+
+def test_opening_a_store_never_breaks_another_process_save_in_flight(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-SAVE"))
+    ctx = multiprocessing.get_context("spawn")
+    result = ctx.Queue()
+    proc = ctx.Process(target=_saver, args=(str(tmp_path / "store"), 4.0, result))
+    proc.start()
+    opened = 0
+    while proc.is_alive():
+        open_store(tmp_path / "store")  # as a second ophamp, `ophamp seed` or a `serve` tab starting
+        opened += 1
+    saved, failed = result.get(timeout=30)
+    proc.join(timeout=30)
+    assert saved > 50 and opened > 50
+    assert failed == 0, f"{failed} of {saved + failed} saves failed while the store was opened {opened} times"
+
+
+# --- what becomes a store, and what is refused (issue 10, items 17, 18) -----------------------------
+
+
+def test_a_directory_holding_only_hidden_files_is_refused_and_untouched(tmp_path):
+    root = tmp_path / "home"
+    root.mkdir()
+    os.chmod(root, 0o755)
+    (root / ".bashrc").write_text("# mine")
+    with pytest.raises(StoreError) as info:
+        open_store(root)
+    assert "is not empty (hidden files" in str(info.value)
+    assert sorted(p.name for p in root.iterdir()) == [".bashrc"]
+    assert stat.S_IMODE(root.stat().st_mode) == 0o755
+
+
+def test_an_empty_read_only_directory_is_refused_not_chmodded(tmp_path):
+    root = tmp_path / "ro"
+    root.mkdir()
+    os.chmod(root, 0o555)
+    try:
+        with pytest.raises(StoreError, match="is read-only, so no store can be made in it"):
+            open_store(root)
+        assert stat.S_IMODE(root.stat().st_mode) == 0o555 and list(root.iterdir()) == []
+    finally:
+        os.chmod(root, 0o700)
+
+
+def test_a_store_its_owner_made_read_only_stays_read_only(store, make_case, sergeant, tmp_path):
+    store.create(make_case(case_id="OH-RO"))
+    root = tmp_path / "store"
+    for path in [root, *root.rglob("*")]:
+        if path.is_dir():
+            os.chmod(path, 0o500)
+    try:
+        fresh = open_store(root)
+        assert fresh.read_only and fresh.load("OH-RO").id == "OH-RO"
+        assert any("saving is not possible" in n for n in fresh.notices)
+        with pytest.raises(StoreError, match="read-only"):
+            fresh.update("OH-RO", sergeant, sets={"steps.statement.notes": "x"})
+        assert all(stat.S_IMODE(p.stat().st_mode) == 0o500 for p in [root, *root.rglob("*")] if p.is_dir())
+    finally:
+        for path in [root, *root.rglob("*")]:
+            if path.is_dir():
+                os.chmod(path, 0o700)
+
+
+def test_a_deleted_store_json_is_made_again_from_readable_cases(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-META"))
+    root = tmp_path / "store"
+    (root / "store.json").unlink()
+    fresh = open_store(root)
+    assert fresh.load("OH-META").id == "OH-META"
+    assert json.loads((root / "store.json").read_text())["format"] == "ophamp-store"
+    assert any("store.json was missing. ophamp made it again" in n for n in fresh.notices)
+
+
+def test_a_deleted_store_json_with_no_readable_case_says_what_to_do(store, make_case, tmp_path):
+    store.create(make_case(case_id="OH-META"))
+    root = tmp_path / "store"
+    (root / "store.json").unlink()
+    store.case_path("OH-META").write_bytes(b"{trunc")
+    with pytest.raises(StoreError) as info:
+        open_store(root)
+    msg = str(info.value)
+    assert "store.json is missing" in msg and "Restore store.json" in msg and "not an ophamp store" not in msg
+    assert not (root / "store.json").exists()
+
+
+# --- the ophamp command on a store it cannot read (issue 10, item 16) --------------------------------
+
+# Runs the real `ophamp` entry point; "no permission" denies listing the store's folder (as a 0000
+# folder would; simulated because these tests may run as root, who is never denied).
+_CLI = """
+import os, sys
+root = sys.argv[1]
+if sys.argv[2] == "no permission":
+    real = os.scandir, os.listdir
+    def deny(path=".", _real=None):
+        if os.path.abspath(str(path)).startswith(root):
+            raise PermissionError(13, "Permission denied", str(path))
+    os.scandir = lambda path=".": deny(path) or real[0](path)
+    os.listdir = lambda path=".": deny(path) or real[1](path)
+from ophamp_tui.__main__ import main
+sys.exit(main(["--store", root]))
+"""
+
+
+def _spoil_for_cli(root: Path, how: str) -> None:
+    open_store(root)
+    if how == "cases is a file":
+        os.rmdir(root / "cases")
+        (root / "cases").write_text("not a folder")
+    elif how == "store.json is a folder":
+        (root / "store.json").unlink()
+        (root / "store.json").mkdir()
+    elif how == "store.json is a named pipe":
+        (root / "store.json").unlink()
+        os.mkfifo(root / "store.json", 0o600)
+
+
+@pytest.mark.parametrize("how", ["no permission", "cases is a file", "store.json is a folder",
+                                 "store.json is a named pipe"])
+def test_the_command_on_an_unreadable_store_says_one_line_and_exits(tmp_path, how):
+    import subprocess
+    import sys
+
+    root = tmp_path / "store"
+    _spoil_for_cli(root, how)
+    proc = subprocess.run([sys.executable, "-c", _CLI, str(root), how], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ophamp: ") and str(root) in lines[0], proc.stderr

@@ -11,11 +11,14 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
+import time
 from pathlib import Path
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
+_open = os.open
 _write = os.write
 _fsync = os.fsync
 _replace = os.replace
@@ -61,7 +64,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, keep_previous
     directory = path.parent
     tmp = directory / f"{TMP_MARK}{path.name}.{secrets.token_hex(4)}"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        fd = _open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except OSError as exc:
         raise WriteFailed(path, _reason(exc)) from None
     link_tmp: Path | None = None
@@ -100,16 +103,53 @@ def _unlink_quietly(path: Path) -> None:
 
 
 def make_private_dir(path: Path) -> None:
+    """Create ``path`` (0700), or take other users' access away from it if it exists.
+
+    Never gives its owner access they took away: a folder its owner made read-only stays read-only.
+    """
     path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    if (path.stat().st_mode & 0o777) != DIR_MODE:
-        os.chmod(path, DIR_MODE)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077 and mode & 0o200:
+        os.chmod(path, mode & DIR_MODE)
 
 
-def remove_stale_temps(directory: Path) -> int:
-    """Delete temp files left by a write that was killed part way. Returns how many."""
+def owner_can_write(path: Path) -> bool:
+    """Whether the owner left ``path`` writable (its mode), and this process can create a file in it.
+
+    The mode is checked as well as a real try, so a store its owner made read-only (chmod 0500) is
+    treated as read-only even by root, who could write there anyway.
+    """
+    try:
+        if not stat.S_IMODE(path.stat().st_mode) & 0o200:
+            return False
+        probe = path / f"{TMP_MARK}probe.{secrets.token_hex(4)}"
+        fd = _open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except OSError:
+        return False
+    os.close(fd)
+    _unlink_quietly(probe)
+    return True
+
+
+STALE_AFTER = 60.0  # seconds: a temp file this old is not a save in flight (a save takes milliseconds)
+
+
+def remove_stale_temps(directory: Path, *, older_than: float = STALE_AFTER) -> int:
+    """Delete temp files left by a write that was killed part way. Returns how many.
+
+    Only files untouched for ``older_than`` seconds: a younger one may be another process's save
+    in flight. Call it holding the store's lock.
+    """
     removed = 0
+    cutoff = time.time() - older_than
     for entry in os.scandir(directory):
-        if entry.name.startswith(TMP_MARK):
+        if not entry.name.startswith(TMP_MARK):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
             _unlink_quietly(Path(entry.path))
             removed += 1
     return removed

@@ -95,7 +95,7 @@ def upgrade(rec: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The record at the current schema, and whether it had to change."""
     version = rec.get("schema_version", 1)
     if not isinstance(version, int) or version < 1:
-        raise SchemaError(f"has an unknown schema version ({version!r})")
+        raise SchemaError("has an unknown schema version")  # never the value: only where it is
     if version > SCHEMA_VERSION:
         raise SchemaError(
             f"was written by a newer ophamp (schema {version}; this one reads up to {SCHEMA_VERSION}). "

@@ -29,10 +29,12 @@ def _path(root: Path) -> Path:
 
 def register(root: Path, who: Actor | None, *, training: bool = False) -> None:
     """Say this process has the store open (again, after a change of user)."""
-    atomic.make_private_dir(_dir(root))
     record = {"host": HOST, "pid": os.getpid(), "started": iso(now_utc()), "training": training,
               "name": who.name if who else "", "number": who.number if who else ""}
     try:
+        if not atomic.owner_can_write(root):
+            return  # a read-only store: nothing is written in it, not even this
+        atomic.make_private_dir(_dir(root))
         atomic.atomic_write(_path(root), json.dumps(record).encode("utf-8"), durable=False)
     except OSError:
         pass  # a read-only store can still be read; nobody is told about this session

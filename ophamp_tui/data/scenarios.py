@@ -234,13 +234,18 @@ def _refuse_unless_training(root: Path) -> None:
 
 
 def _clear(store: Store) -> None:
-    """Remove every case file, last good copy, left-over temp file and index shard of ``store``: nothing else."""
+    """Remove every case file, last good copy, left-over temp file and index shard of ``store``: nothing else.
+
+    Called holding the store's lock. A temp file younger than a minute is left: it may be another
+    process's index write in flight (those are not made under the lock).
+    """
     for directory, endings in ((store.cases_dir, (".json", ".json.bak")), (store.index_dir, (".json",))):
         for entry in os.scandir(directory):
             if entry.is_dir(follow_symlinks=False):
                 continue
-            if entry.name.endswith(endings) or entry.name.startswith(atomic.TMP_MARK):
+            if entry.name.endswith(endings):
                 os.unlink(entry.path)  # a link is removed itself, never what it points to
+        atomic.remove_stale_temps(directory)
     store.refresh()  # the index forgets the removed cases
 
 
@@ -264,15 +269,13 @@ def install_training(
     if fresh:
         atomic.atomic_write(root / MARKER, MARKER_TEXT.encode("utf-8"))
     cases = [s.case for s in scenarios]
-    if reset and not fresh:
-        store._acquire()
-        try:
+    # Under the store's lock: another ophamp (a second `serve` tab starting) may be saving or installing.
+    with store.locked():
+        if reset and not fresh:
             _clear(store)
             store.create_many(cases)
-        finally:
-            store._lock.release()
-        return store
-    missing = [c for c in cases if not store.case_path(c.id).exists()]
-    if missing:
-        store.create_many(missing)
+            return store
+        missing = [c for c in cases if not os.path.lexists(store.case_path(c.id))]
+        if missing:
+            store.create_many(missing)
     return store

@@ -21,7 +21,8 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,37 +30,31 @@ from typing import Any
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
 from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Document
 
 from . import atomic
 from .clock import fmt_local, now_utc
 from .edits import EditError, apply, status_sets
-from .migrate import SchemaError, upgrade
-from .models import SCHEMA_VERSION, Actor, Case, LogEntry, StepStatus
+from .models import Actor, Case, LogEntry, StepStatus
+from .store_files import (
+    CASE_TABLE,
+    STORE_FORMAT,
+    AtomicJSONStorage,
+    StoreCorruptError,
+    StoreError,
+    backup_of,
+    check_backup,
+    missing_message,
+    open_root,
+    read_case,
+)
 from .summary import SUMMARY_VERSION, CaseSummary, summarise, victim_cases
 from .text import without_controls
 
-STORE_FORMAT = "ophamp-store"
+__all__ = ["STORE_FORMAT", "SHARDS", "AtomicJSONStorage", "ConflictError", "Store", "StoreBusyError",
+           "StoreCorruptError", "StoreError"]
+
 SHARDS = 64
-CASE_TABLE = "case"
-
-
-class StoreError(Exception):
-    """Something about the store the user must be told; the message says what to do."""
-
-
-class StoreCorruptError(StoreError):
-    def __init__(self, path: Path, problem: str):
-        self.path = path
-        self.problem = problem
-        backup = path.with_name(path.name + ".bak")
-        hint = (
-            f" The last good copy is {backup}: close ophamp, then copy it over the damaged file to recover."
-            if backup.exists()
-            else " No earlier copy exists; restore it from your backups."
-        )
-        super().__init__(f"{path} {problem}. It has not been changed.{hint}")
 
 
 class StoreBusyError(StoreError):
@@ -78,86 +73,45 @@ class ConflictError(StoreError):
         )
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that refuses damaged files and replaces whole files atomically."""
-
-    def __init__(self, path: str | Path, *, durable: bool = True, keep_previous: bool = True):
-        self.path = Path(path)
-        self.durable = durable
-        self.backup = self.path.with_name(self.path.name + ".bak") if keep_previous else None
-
-    def read(self) -> dict[str, Any] | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StoreError(f"Cannot read {self.path}: {exc.strerror}.") from None
-        if not raw.strip():
-            raise StoreCorruptError(self.path, "is empty")
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise StoreCorruptError(self.path, "is damaged (not complete JSON)") from None
-        if not isinstance(data, dict):
-            raise StoreCorruptError(self.path, "is not an ophamp file")
-        return data
-
-    def write(self, data: dict[str, Any]) -> None:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        atomic.atomic_write(self.path, payload, durable=self.durable, keep_previous=self.backup)
-
-
 class Store:
     """All reads and writes of cases go through one of these."""
 
     def __init__(self, root: Path | str, *, lock_timeout: float = 10.0, clock: Callable[[], datetime] = now_utc):
         self.root = Path(root).expanduser()
         self.clock = clock
-        self._open_root()
+        self.notices: list[str] = []  # what the user should be told on opening (shown by the app)
         self.cases_dir = self.root / "cases"
         self.index_dir = self.root / "index"
-        for d in (self.cases_dir, self.index_dir):
-            atomic.make_private_dir(d)
-            atomic.remove_stale_temps(d)
         self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout, mode=0o600)
         self._index: dict[str, CaseSummary] = {}
         self._members: dict[int, set[str]] = {}  # shard -> the case ids in it
-        self.refresh()
-
-    # --- opening -------------------------------------------------------------------------------
-
-    def _open_root(self) -> None:
-        if self.root.exists() and not self.root.is_dir():
-            raise StoreError(f"{self.root} is a file, not a store directory. Give --store a directory.")
-        meta_path = self.root / "store.json"
-        # Refuse someone else's directory before touching it (make_private_dir would chmod it).
-        if self.root.is_dir() and not meta_path.exists() and any(
-            not p.name.startswith(".") for p in self.root.iterdir()
-        ):
-            raise StoreError(
-                f"{self.root} is not empty and is not an ophamp store. Choose an empty or new directory."
-            )
         try:
-            atomic.make_private_dir(self.root)
+            open_root(self.root, self.notices)
+            self.read_only = not (atomic.owner_can_write(self.root) and atomic.owner_can_write(self.cases_dir)
+                                  if self.cases_dir.is_dir() else atomic.owner_can_write(self.root))
+            if self.read_only:
+                self.notices.append(f"{self.root} is read-only: you can read the cases, but saving is not "
+                                    "possible. Nothing in it will be changed.")
+            else:
+                for d in (self.cases_dir, self.index_dir):
+                    atomic.make_private_dir(d)
+                self._tidy()
+            self.refresh()
         except OSError as exc:
-            raise StoreError(f"Cannot create the store at {self.root}: {exc.strerror}.") from None
-        if meta_path.exists():
-            meta = AtomicJSONStorage(meta_path, keep_previous=False).read() or {}
-            if meta.get("format") != STORE_FORMAT:
-                raise StoreCorruptError(meta_path, "is not an ophamp store description")
-            schema = meta.get("schema")
-            if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.root} was written by a newer ophamp (schema {schema}). Update ophamp to open it."
-                )
-            return
-        if any(not p.name.startswith(".") for p in self.root.iterdir()):
-            raise StoreError(
-                f"{self.root} is not empty and is not an ophamp store. Choose an empty or new directory."
-            )
-        meta = {"format": STORE_FORMAT, "schema": SCHEMA_VERSION, "created": now_utc().isoformat()}
-        AtomicJSONStorage(meta_path, keep_previous=False).write(meta)
+            raise StoreError(f"Cannot open the store at {self.root}: {exc.strerror or type(exc).__name__}.")  \
+                from None
+
+    def _tidy(self) -> None:
+        """Remove temp files left by a save that was killed part way: only under the lock, only old ones."""
+        try:
+            self._lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            return  # another ophamp is saving: its temp files are in use; tidy next time
+        try:
+            for d in (self.cases_dir, self.index_dir):
+                atomic.remove_stale_temps(d)
+        finally:
+            self._lock.release()
 
     # --- the index -----------------------------------------------------------------------------
 
@@ -170,8 +124,12 @@ class Store:
     def _read_shard(self, shard: int) -> dict[str, CaseSummary]:
         try:
             data = AtomicJSONStorage(self._shard_path(shard), keep_previous=False).read() or {}
-        except StoreCorruptError:
-            return {}  # the index is a cache: a damaged shard is remade from the case files
+        except StoreError as exc:
+            # The index is a cache: a damaged shard is remade from the case files. One that is not a
+            # file at all cannot be replaced, so the user is told (the case list still works).
+            if not isinstance(exc, StoreCorruptError) or "is not a file" in exc.problem:
+                self.notices.append(f"{exc} The case list is made from the case files instead.")
+            return {}
         entries = data.get("index", {})
         if data.get("version") != SUMMARY_VERSION or not isinstance(entries, dict):
             return {}  # made by another version: remade from the case files
@@ -210,30 +168,45 @@ class Store:
                     self._put(case_id, summary)
         seen: set[str] = set()
         dirty: set[int] = set()
-        for entry in os.scandir(self.cases_dir):
+        backups: set[str] = set()
+        entries = list(os.scandir(self.cases_dir)) if self.cases_dir.is_dir() else []
+        for entry in entries:
             name = entry.name
+            if name.endswith(".json.bak") and not name.startswith("."):
+                backups.add(name[: -len(".json.bak")])
             if not name.endswith(".json") or name.startswith("."):
                 continue
             case_id = name[: -len(".json")]
             seen.add(case_id)
-            st = entry.stat()
+            try:
+                st = entry.stat()
+            except OSError:  # a link to nothing: refused by load, named
+                st = entry.stat(follow_symlinks=False)
             known = self._index.get(case_id)
             if known and known.file_mtime_ns == st.st_mtime_ns and known.file_size == st.st_size:
                 continue
             dirty.add(self._put(case_id, self._summary_from_file(case_id, st)))
+        for case_id in backups - seen:  # the case file was deleted, its last good copy was not
+            seen.add(case_id)
+            missing = CaseSummary.damaged_file(case_id, missing_message(case_id))
+            if self._index.get(case_id) != missing:
+                dirty.add(self._put(case_id, missing))
         for case_id in [c for c in self._index if c not in seen]:
             dirty.add(self._drop(case_id))
-        for shard in dirty:
+        for shard in dirty if not self.read_only else ():
             try:
                 self._write_shard(shard)
             except atomic.WriteFailed:
-                pass  # a read-only store can still be read; the index is remade next time
+                pass  # the index is remade next time
 
     def _summary_from_file(self, case_id: str, st: os.stat_result) -> CaseSummary:
         try:
             summary = summarise(self.load(case_id))
         except StoreError as exc:
             summary = CaseSummary.damaged_file(case_id, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one case that cannot be summed up never stops the rest
+            summary = CaseSummary.damaged_file(case_id, f"{self.case_path(case_id)} cannot be shown "
+                                               f"({type(exc).__name__}). It has not been changed.")
         return summary.model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size})
 
     def summaries(self) -> list[CaseSummary]:
@@ -257,23 +230,14 @@ class Store:
 
     def load(self, case_id: str) -> Case:
         path = self.case_path(case_id)
-        if not path.exists():
+        if not os.path.lexists(path):
+            if backup_of(path).exists():
+                raise StoreError(missing_message(case_id))
             raise StoreError(f"Case {case_id} is not in this store.")
-        with self._db(case_id) as db:
-            doc = db.table(CASE_TABLE).get(doc_id=1)
-        if doc is None:
-            raise StoreCorruptError(path, "holds no case")
         try:
-            record, _ = upgrade(dict(doc))
-            # A file written by hand or by another tool may hold terminal control codes: never show them.
-            return Case.model_validate(without_controls(record))
-        except SchemaError as exc:
-            if "newer ophamp" in str(exc):  # not damaged: made by a newer version
-                raise StoreError(f"{path} {exc}. It has not been changed.") from None
-            raise StoreCorruptError(path, str(exc)) from None
-        except ValidationError as exc:
-            where = ".".join(str(p) for p in exc.errors()[0].get("loc", ()))
-            raise StoreCorruptError(path, f"does not hold a valid case (problem at {where})") from None
+            return read_case(path, case_id)
+        except StoreCorruptError as exc:
+            raise check_backup(exc, case_id) from None
 
     def _write_case(self, case: Case) -> None:
         path = self.case_path(case.id)
@@ -302,6 +266,8 @@ class Store:
             pass  # the case itself is saved; the index is remade on next open
 
     def _acquire(self, timeout: float | None = None) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.root} is read-only: nothing can be saved in it. What was saved before is kept.")
         wait = self._lock.timeout if timeout is None else timeout
         try:
             self._lock.acquire(timeout=wait)
@@ -310,24 +276,32 @@ class Store:
                 f"Another ophamp has been saving to {self.root} for {wait:.0f} s. "
                 "Nothing was saved: try again, and if it keeps happening close the other ophamp."
             ) from None
+        except OSError as exc:
+            raise StoreError(f"Cannot save in {self.root}: {exc.strerror or type(exc).__name__}. "
+                             "What was saved before is kept.") from None
 
-    def create(self, case: Case) -> Case:
-        self._acquire()
+    @contextmanager
+    def locked(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the store's write lock: no other ophamp saves, or tidies, until the block ends."""
+        self._acquire(timeout)
         try:
-            if self.case_path(case.id).exists():
-                raise StoreError(f"A case {case.id} already exists.")
-            self._write_case(case)
+            yield
         finally:
             self._lock.release()
+
+    def create(self, case: Case) -> Case:
+        with self.locked():
+            if os.path.lexists(self.case_path(case.id)):
+                raise StoreError(f"A case {case.id} already exists.")
+            self._write_case(case)
         return case
 
     def create_many(self, cases: list[Case]) -> None:
         """Seed many cases: each case file durable, the index shards written once at the end."""
-        self._acquire()
-        try:
+        with self.locked():
             for case in cases:
                 path = self.case_path(case.id)
-                if path.exists():
+                if os.path.lexists(path):
                     raise StoreError(f"A case {case.id} already exists.")
                 with self._db(case.id) as db:
                     db.table(CASE_TABLE).insert(Document(case.model_dump(mode="json"), doc_id=1))
@@ -336,8 +310,6 @@ class Store:
                     update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size}))
             for shard in {self._shard_of(c.id) for c in cases}:
                 self._write_shard(shard)
-        finally:
-            self._lock.release()
 
     def update(
         self,
@@ -362,8 +334,7 @@ class Store:
         as it is now. ``wait`` is how long to wait for another ophamp's save
         (StoreBusyError after that; default the store's lock timeout).
         """
-        self._acquire(wait)
-        try:
+        with self.locked(wait):
             current = self.load(case_id)
             if base_rev is not None and current.rev != base_rev and sets:
                 theirs = [h for h in current.history if h.rev > base_rev and h.field in sets]
@@ -385,8 +356,6 @@ class Store:
             if changed:
                 self._write_case(updated)
             return updated
-        finally:
-            self._lock.release()
 
     def victim_cases(self, victim_number: str, staff_no: str = "") -> list[CaseSummary]:
         """Every case of this victim (see ``summary.victim_cases``), oldest first."""
@@ -401,13 +370,17 @@ class Store:
 
     def save_draft(self, owner: str, draft: dict[str, Any]) -> None:
         """Keep ``draft`` (JSON types only) for ``owner``, durably: it survives kill -9."""
+        if self.read_only:
+            raise StoreError(f"{self.root} is read-only: the new case cannot be kept as a draft.")
         path = self._draft_path(owner)
-        atomic.make_private_dir(path.parent)
         payload = json.dumps(without_controls(draft), ensure_ascii=False).encode("utf-8")
         try:
+            atomic.make_private_dir(path.parent)
             atomic.atomic_write(path, payload)
         except atomic.WriteFailed as exc:
             raise StoreError(str(exc)) from None
+        except OSError as exc:
+            raise StoreError(f"Could not keep the draft: {exc.strerror or type(exc).__name__}.") from None
 
     def load_draft(self, owner: str) -> dict[str, Any] | None:
         path = self._draft_path(owner)
