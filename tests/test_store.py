@@ -535,16 +535,17 @@ def test_empty_directory_becomes_a_store(tmp_path):
 
 
 def test_stale_temp_files_are_cleared_on_open(store, make_case, tmp_path):
+    """Under the lock no save is in flight (case files are only written holding it), so every temp file
+    is left by a save killed part way, however recent: a kill -9 a moment ago leaves nothing behind."""
     store.create(make_case(case_id="OH-T"))
     old = store.cases_dir / f"{atomic.TMP_MARK}OH-T.json.deadbeef"
     old.write_bytes(b'{"half')
     long_ago = old.stat().st_mtime - 2 * atomic.STALE_AFTER
     os.utime(old, (long_ago, long_ago))
-    fresh_tmp = store.cases_dir / f"{atomic.TMP_MARK}OH-T.json.cafef00d"  # another process's save in flight
-    fresh_tmp.write_bytes(b'{"being written')
+    just_killed = store.index_dir / f"{atomic.TMP_MARK}00.json.cafef00d"
+    just_killed.write_bytes(b'{"being written')
     fresh = open_store(tmp_path / "store")
-    assert not old.exists()
-    assert fresh_tmp.exists()
+    assert not old.exists() and not just_killed.exists()
     assert [s.id for s in fresh.summaries()] == ["OH-T"]
 
 

@@ -102,14 +102,17 @@ class Store:
                 from None
 
     def _tidy(self) -> None:
-        """Remove temp files left by a save that was killed part way: only under the lock, only old ones."""
+        """Remove temp files left by a save that was killed part way: only under the lock."""
         try:
             self._lock.acquire(timeout=0)
         except (Timeout, OSError):
             return  # another ophamp is saving: its temp files are in use; tidy next time
         try:
+            # Holding the lock, every temp file is abandoned: case files are only written under the lock,
+            # and an index write in flight elsewhere that loses its temp file fails quietly (the index
+            # is a cache, remade on the next open).
             for d in (self.cases_dir, self.index_dir):
-                atomic.remove_stale_temps(d)
+                atomic.remove_stale_temps(d, older_than=0)
         finally:
             self._lock.release()
 
