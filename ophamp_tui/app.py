@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import asyncio
-import gc
+import os
 import signal
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -101,13 +99,6 @@ class OpHampApp(App[None]):
         if self._event_loop is not None:
             self._event_loop.call_soon_threadsafe(fn, *args)
 
-    def _freeze_startup_objects(self) -> None:
-        """The store's index and the first screen live as long as the app: keep them out of Python's
-        garbage collection, whose full passes over 10,000 cases' summaries were pauses a user felt
-        (a letter typed 150 ms late)."""
-        gc.collect()
-        gc.freeze()
-
     def on_mount(self) -> None:
         self._start_place = load_place(self.config_dir)  # where the user left off, before they move
         loop = self._event_loop = asyncio.get_running_loop()
@@ -119,7 +110,6 @@ class OpHampApp(App[None]):
             self.theme = chosen
         self.set_class(self.training, "-training")
         self.push_screen(HomeScreen(self.store))
-        self.call_after_refresh(self._freeze_startup_objects)
         if self.user is None:
             self.push_screen(IdentityScreen(None, first_start=True), self._identity_chosen)
         else:
