@@ -346,9 +346,9 @@ class Store:
                     raise ConflictError([h.field for h in theirs], last.by, last.at)
             stale = [path for path, shown in (expect or {}).items() if current.value_at(path) != shown]
             if stale:
-                theirs = [h for h in current.history if h.field in stale]
-                last = theirs[-1] if theirs else None
-                raise ConflictError(stale, last.by if last else None, last.at if last else None)
+                by_them = [h for h in current.history if h.field in stale]
+                latest = by_them[-1] if by_them else None
+                raise ConflictError(stale, latest.by if latest else None, latest.at if latest else None)
             now = self.clock()
             if start_step and current.steps[start_step].status is StepStatus.NOT_STARTED:
                 sets = {**status_sets(start_step, StepStatus.IN_PROGRESS, by, now), **(sets or {})}

@@ -1,7 +1,8 @@
 """A menu that picks by typing while it is closed, as a menu on a web form does.
 
 With the menu closed, letters and digits pick the option they match (the same rule as typing in the
-open menu: the option where the typed text comes earliest, typed within a second counts as one word),
+open menu: the option where the typed text comes earliest, typed within a second counts as one word;
+never the "— choose —" line, which the open menu can land on),
 and the field stays, so a wrong first guess can be typed again. Enter then goes on to the next field.
 Enter on a menu that was not typed into opens it, as before; Tab goes on as always.
 
