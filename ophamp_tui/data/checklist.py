@@ -61,6 +61,8 @@ class FieldDef:
     on_details: bool = True
     help: str = ""
     placeholder: str = ""
+    # Kept on the step's own record (its notes), not among its fields.
+    on_record: bool = False
 
     def is_required(self, values: dict) -> bool:
         if self.required:
@@ -498,6 +500,22 @@ class LogDef:
     add_label: str
     entry_name: str  # one entry, in words (the case history)
     fields: tuple[FieldDef, ...]
+    head: str = "method"  # the field whose choice names an entry in a list ("Phone", "Victim Support")
+    # A field recorded later, on the entry itself (a referral is made after the need is noted): until
+    # then the entry says so, and choosing it fills that field in.
+    made_later: str = ""
+    # Each entry is an event in the suspect's story: the suspect's status follows the latest.
+    moves_suspect: bool = False
+    # A time shown after the head when the entry has it ("until" for bail).
+    until: str = ""
+
+    def head_label(self, entry: dict) -> str:
+        """The words for the entry's head field, e.g. "Phone" or "Released under investigation"."""
+        value = str(entry.get(self.head) or "")
+        for f in self.fields:
+            if f.key == self.head:
+                return C.label(list(f.choices), value) if value else ""
+        return value
 
 
 _WHEN = FieldDef("at", "When", kind="datetime", required=True, placeholder="e.g. now or today 14:30")
@@ -508,7 +526,7 @@ LOGS: dict[str, LogDef] = {
         _WHEN, _HOW, FieldDef("summary", "What the victim was told", kind="longtext", required=True),
     )),
     "status_history": LogDef("status_history", "What happened to the suspect", "Suspect status change",
-                             "Suspect status change", (
+                             "Suspect status change", head="kind", moves_suspect=True, until="until", fields=(
         FieldDef("kind", "New status", kind="select", choices=tuple(C.SUSPECT_STATUSES), required=True),
         _WHEN,
         FieldDef("until", "Bail until", kind="datetime", future_ok=True, not_before="at",
@@ -520,7 +538,8 @@ LOGS: dict[str, LogDef] = {
     "welfare_contacts": LogDef("welfare_contacts", "Welfare contacts", "Log a contact", "Welfare contact", (
         _WHEN, _HOW, FieldDef("summary", "How they are; what was arranged", kind="longtext", required=True),
     )),
-    "referrals": LogDef("referrals", "Referrals to support services", "Add a referral", "Referral", (
+    "referrals": LogDef("referrals", "Referrals to support services", "Add a referral", "Referral",
+                        head="kind", made_later="done_at", fields=(
         FieldDef("kind", "Service", kind="select", choices=tuple(C.REFERRAL_SERVICES), required=True),
         FieldDef("at", "When the need was identified", kind="datetime", required=True),
         FieldDef("done_at", "When the referral was made", kind="datetime", not_before="at",
@@ -537,8 +556,14 @@ def step(key: str) -> StepDef:
     return _BY_KEY[key]
 
 
+# Free notes on every step, below its fields.
+NOTES = FieldDef("notes", "Notes", kind="longtext", on_record=True)
+
+
 def field_path(step_key: str, fdef: FieldDef) -> str:
     """Where a step's field is stored in the case record."""
+    if fdef.on_record:
+        return f"steps.{step_key}.{fdef.key}"
     return fdef.path or f"steps.{step_key}.fields.{fdef.key}"
 
 

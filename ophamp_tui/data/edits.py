@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from .checklist import LOGS
+from .checklist import LOGS, FieldDef, field_path
 from .clock import as_utc, from_iso, iso
 from .choices import NOTIFIABLE_STATUSES
 from .models import Actor, Case, HistoryEntry, Incident, LogEntry, StepStatus, Suspect, Victim
@@ -75,6 +76,79 @@ def status_sets(step_key: str, status: StepStatus, by: Actor, now: datetime, rea
         f"steps.{step_key}.by": by.model_dump(mode="json"),
         f"steps.{step_key}.at": iso(now),
     }
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change a user makes, in the store's terms: what to set, what to add to a log, and the value
+    each set path had when the user was shown it (a same-field change by someone else is refused).
+
+    Screens make these with the functions below and hand them to the store; they never spell a path.
+    """
+
+    sets: dict[str, Any] = field(default_factory=dict)
+    appends: dict[str, LogEntry] = field(default_factory=dict)
+    expect: dict[str, Any] = field(default_factory=dict)
+
+    def touches(self, fdef: FieldDef, step_key: str | None = None) -> bool:
+        return where(fdef, step_key) in self.sets
+
+
+def where(fdef: FieldDef, step_key: str | None = None) -> str:
+    """Where a form field is kept in the case: a step's field (``step_key``), or a case detail."""
+    return field_path(step_key, fdef) if step_key else (fdef.path or fdef.key)
+
+
+def stored(case: Case, fdef: FieldDef, step_key: str | None = None) -> Any:
+    """The value a form field has in the case now."""
+    return case.value_at(where(fdef, step_key))
+
+
+def is_conflict_on(fields: list[str], fdef: FieldDef, step_key: str | None = None) -> bool:
+    """Whether a refused save (its ConflictError's ``fields``) was about this form field."""
+    return where(fdef, step_key) in fields
+
+
+def field_changed(fdef: FieldDef, value: Any, shown: Any, step_key: str | None = None) -> Edit:
+    """A form field given a new value; ``shown`` is what the user was shown there."""
+    path = where(fdef, step_key)
+    return Edit(sets={path: value}, expect={path: shown})
+
+
+def step_status(step_key: str, status: StepStatus, by: Actor, now: datetime, reason: str = "") -> Edit:
+    """A step marked done, not applicable (with ``reason``) or in progress."""
+    return Edit(sets=status_sets(step_key, status, by, now, reason))
+
+
+def log_added(log: str, values: dict[str, Any], by: Actor, now: datetime) -> Edit:
+    """An entry added to one of the case's logs (checklist.LOGS) from its parsed form.
+
+    Adding to the suspect's log also moves the suspect's status (see ``apply``)."""
+    if log not in LOGS:
+        raise EditError(f"No such log: {log}")
+    return Edit(appends={log: log_entry(values, by, now)})
+
+
+def entry_made(case: Case, log: str, index: int, values: dict[str, Any]) -> Edit:
+    """An entry noted earlier (a referral needed) is now made: its ``made_later`` field and notes."""
+    logdef = LOGS.get(log)
+    entries = getattr(case, log, None) if logdef and logdef.made_later else None
+    if logdef is None or entries is None or not 0 <= index < len(entries):
+        raise EditError("That entry is no longer in the case: reload it.")
+    made = f"{log}.{index}.{logdef.made_later}"
+    return Edit(sets={made: values.get(logdef.made_later), f"{log}.{index}.summary": values.get("summary") or ""},
+                expect={made: _dump(getattr(entries[index], logdef.made_later))})
+
+
+def closed_early(reason: str, now: datetime) -> Edit:
+    """The case closed before every step is done; the reason is kept and shown."""
+    return Edit(sets={"closed_reason": reason, "closed_at": now})
+
+
+def linked_to(case: Case, other_id: str) -> Edit:
+    """``case`` linked to another case of the same incident (made on both: one edit each)."""
+    return Edit(sets={"incident.linked": [*case.incident.linked, other_id]},
+                expect={"incident.linked": list(case.incident.linked)})
 
 
 def case_from_form(values: dict[str, Any], by: Actor, now: datetime, *, case_id: str | None = None) -> Case:
@@ -149,7 +223,7 @@ def _dump(value: Any) -> Any:
 
 def _follow_suspect_events(data: dict, who: dict, now: datetime, rev: int, entries: list, changed: list) -> None:
     """The suspect's status is the latest event in their log (by when it happened)."""
-    events = [e for e in data["status_history"] if isinstance(e, dict) and e.get("kind")]
+    events = [e for lg in LOGS.values() if lg.moves_suspect for e in data[lg.key] if isinstance(e, dict) and e.get("kind")]
     if not events:
         return
     latest = max(events, key=lambda e: from_iso(e.get("at")) or datetime.min.replace(tzinfo=as_utc(now).tzinfo))
@@ -196,7 +270,7 @@ def apply(
         data[log].append(item)
         changed.append(f"{log}+")
         entries.append({"at": iso(now), "by": who, "rev": rev, "field": f"{log}+", "old": None, "new": _show(item)})
-        if log == "status_history":
+        if LOGS[log].moves_suspect:
             _follow_suspect_events(data, who, now, rev, entries, changed)
     if not changed:
         return case, []

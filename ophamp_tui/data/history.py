@@ -122,16 +122,12 @@ def log_summary(log: str, raw: str | None, *, full: bool = False) -> str:
     if not isinstance(item, dict):
         return raw or NONE
     kind, method, summary = str(item.get("kind") or ""), str(item.get("method") or ""), str(item.get("summary") or "")
-    if log == "status_history":
-        head = C.label(C.SUSPECT_STATUSES, kind)
-        if item.get("until"):
-            head += f", until {_when(item['until'])}"
-    elif log == "referrals":
-        head = C.label(C.REFERRAL_SERVICES, kind)
-        if item.get("done_at"):
-            head += f", made {_when(item['done_at'])}"
-    else:
-        head = C.label(C.CONTACT_METHODS, method)
+    logdef = LOGS.get(log)
+    head = logdef.head_label(item) if logdef else (kind or method)
+    if logdef and logdef.until and item.get(logdef.until):
+        head += f", until {_when(item[logdef.until])}"
+    if logdef and logdef.made_later and item.get(logdef.made_later):
+        head += f", made {_when(item[logdef.made_later])}"
     if not full:
         return ": ".join(p for p in (head, summary) if p) or NONE
     lines = [head] if head else []

@@ -12,7 +12,7 @@ import random
 from datetime import datetime, timedelta
 
 from . import choices as C
-from .checklist import STEPS
+from .checklist import STEPS, StepDef
 from .clock import as_utc, iso, now_utc
 from .deadlines import hs_reason
 from .edits import ID_ALPHABET
@@ -94,15 +94,27 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
         else:
             rec.status = StepStatus.DONE
         rec.by, rec.at = sergeant, at
-        rec.fields = _fields(rng, sdef.key, at, sergeant, oic, case)
+        rec.fields = _fields(rng, sdef, at, sergeant, oic, case)
     _story(rng, case, now, oic)
     case.history.append(HistoryEntry(at=case.created_at, by=sergeant, rev=0, field="case", new="created (fictional)"))
     return case
 
 
-def _fields(rng: random.Random, key: str, at: datetime, sgt: Actor, oic: Actor, case: Case) -> dict:
-    w = iso(at)
-    return {
+def _any_fields(sdef: StepDef, at: datetime) -> dict:
+    """Plausible values for a step the seed has no story for (one added to the checklist)."""
+    values: dict = {}
+    for f in sdef.fields:
+        if f.path or not (f.required or f.must_be_true):
+            continue
+        first = f.choices[0][0] if f.choices else ""
+        values[f.key] = {"select": first, "multi": [first] if first else [], "bool": True, "datetime": iso(at),
+                         "number": "S 1000", "count": 1}.get(f.kind, "Recorded (fictional).")
+    return values
+
+
+def _fields(rng: random.Random, sdef: StepDef, at: datetime, sgt: Actor, oic: Actor, case: Case) -> dict:
+    key, w = sdef.key, iso(at)
+    known = {
         "supervisor_aware": {"supervisor_name": sgt.name, "supervisor_number": sgt.number, "aware_at": w,
                              "inspector_told": True, "colleagues_checked": rng.random() < 0.8,
                              **({"hs_report": f"HS-{rng.randint(1000, 9999)}"} if hs_reason(case) else {})},
@@ -123,7 +135,8 @@ def _fields(rng: random.Random, key: str, at: datetime, sgt: Actor, oic: Actor, 
         "outcome": {},
         "senior_review": {"reviewer_name": f"Ch Insp {rng.choice(LAST)}", "reviewer_number": str(rng.randint(100, 999)),
                           "reviewed_at": w, "findings": "Process followed; good early welfare contact.", "signed_off": True},
-    }[key]
+    }
+    return known[key] if key in known else _any_fields(sdef, at)
 
 
 def _log(case: Case, log: str, **kw) -> LogEntry:

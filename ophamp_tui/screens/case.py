@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from ..data import choices as C
 from ..data.checklist import STEPS
 from ..data.clock import fmt_duration, fmt_local, fmt_local_date, fmt_short_date, to_london
+from ..data.edits import closed_early, linked_to
 from ..data.deadlines import enhanced_text, obligations, outstanding, suspect_words
 from ..data.models import Case, StepStatus
 from ..data.progress import next_step, progress
@@ -37,8 +38,10 @@ class CaseScreen(Screen[None]):
         Binding("l", "link", "Link", id="link",
                 tooltip="Link another colleague's case from the same incident (both cases show it)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
+        # 1-9 and 0 open the first ten steps directly (any further steps: the table, Enter).
         *[Binding(str(n % 10), f"open_number({n})", f"Step {n}", show=False, id=f"step-{n}",
-                  tooltip="1-9 and 0 open steps 1-10 directly") for n in range(1, 11)],
+                  tooltip=f"1-9 and 0 open steps 1-{min(len(STEPS), 10)} directly")
+          for n in range(1, min(len(STEPS), 10) + 1)],
     ]
 
     def __init__(self, store: Store, case_id: str) -> None:
@@ -187,7 +190,8 @@ class CaseScreen(Screen[None]):
         if not reason or user is None:
             return
         try:
-            self.case = self.store.update(self.case_id, user, sets={"closed_reason": reason, "closed_at": self.app.clock()})
+            edit = closed_early(reason, self.app.clock())
+            self.case = self.store.update(self.case_id, user, sets=edit.sets, expect=edit.expect)
         except StoreError as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=20)
             return
@@ -232,8 +236,10 @@ class CaseScreen(Screen[None]):
             return
         try:
             theirs, mine = self.store.load(other), self.store.load(self.case_id)
-            self.store.update(other, user, sets={"incident.linked": [*theirs.incident.linked, self.case_id]})
-            self.case = self.store.update(self.case_id, user, sets={"incident.linked": [*mine.incident.linked, other]})
+            for case, to in ((theirs, self.case_id), (mine, other)):
+                edit = linked_to(case, to)
+                updated = self.store.update(case.id, user, sets=edit.sets, expect=edit.expect)
+            self.case = updated
         except StoreError as exc:
             self.notify(str(exc), title="Not linked", severity="error", markup=False, timeout=20)
             return

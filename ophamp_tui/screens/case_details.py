@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Label
 
-from ..data.checklist import DETAILS_FORM, FieldDef
+from ..data.checklist import DETAILS_FORM
 from ..widgets.fields import FieldRow
 from .form_base import FormScreen
 from ..widgets.footer import QuietFooter
@@ -16,9 +16,6 @@ from ..widgets.footer import QuietFooter
 
 class CaseDetailsScreen(FormScreen):
     BINDINGS = [Binding("escape", "back", "Back", id="back", tooltip="Back to the case (saves first)")]
-
-    def path_for(self, fdef: FieldDef) -> str:
-        return fdef.key
 
     def compose(self) -> ComposeResult:
         yield Header()

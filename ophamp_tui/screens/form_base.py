@@ -16,6 +16,7 @@ from textual.widgets import Label
 
 from ..data.checklist import FieldDef
 from ..data.clock import fmt_local
+from ..data.edits import Edit, field_changed, is_conflict_on, stored
 from ..data.models import Case
 from ..data.store import ConflictError, Store, StoreError
 from ..data.validation import parse_field
@@ -24,12 +25,14 @@ from ..widgets.focus_styles import LocalFocusStyles
 
 
 class FormScreen(LocalFocusStyles, Screen[None]):
-    """Subclasses say where each field lives in the case (``path_for``) and compose the rows."""
+    """Subclasses compose the rows; ``step_key`` says whose fields they are (None: the case's details)."""
 
     AUTO_FOCUS = ""  # on_mount puts the cursor in the first field without scrolling the title away
 
     #: A step key: the first field saved marks that step in progress (see Store.update).
     start_step: str | None = None
+    #: The step whose fields this form shows; None for the case's own details.
+    step_key: str | None = None
 
     def __init__(self, store: Store, case_id: str) -> None:
         super().__init__()
@@ -37,11 +40,8 @@ class FormScreen(LocalFocusStyles, Screen[None]):
         self.case_id = case_id
         self.case: Case = store.load(case_id)
 
-    def path_for(self, fdef: FieldDef) -> str:
-        raise NotImplementedError
-
     def value_of(self, fdef: FieldDef) -> Any:
-        return self.case.value_at(self.path_for(fdef))
+        return stored(self.case, fdef, self.step_key)
 
     def form_values(self) -> dict[str, Any]:
         """Every field of this form as stored: for checks between fields and what is shown."""
@@ -59,8 +59,7 @@ class FormScreen(LocalFocusStyles, Screen[None]):
 
     # --- saving ------------------------------------------------------------------------------------
 
-    def save(self, sets: dict[str, Any], appends: dict[str, Any] | None = None, *,
-             expect: dict[str, Any] | None = None, row: FieldRow | None = None, start: bool = True) -> bool:
+    def save(self, edit: Edit, *, row: FieldRow | None = None, start: bool = True) -> bool:
         """Save now: True if it is in the store (or queued behind another ophamp's save, to be saved
         in order). Problems are shown, never raised."""
         user = self.app.require_user()
@@ -70,14 +69,13 @@ class FormScreen(LocalFocusStyles, Screen[None]):
 
         def done(case: Case | None, error: Exception | None) -> None:
             outcome.append(error is None)
-            self._saved(case, error, row, expect or {})
+            self._saved(case, error, row)
 
-        self.app.saver.save(self.store, self.case_id, user, done, sets=sets, appends=appends, expect=expect,
-                            start_step=self.start_step if start else None)
+        self.app.saver.save(self.store, self.case_id, user, done, sets=edit.sets, appends=edit.appends,
+                            expect=edit.expect, start_step=self.start_step if start else None)
         return outcome[0] if outcome else True  # not done yet: queued, saved in the background
 
-    def _saved(self, case: Case | None, error: Exception | None, row: FieldRow | None,
-               expect: dict[str, Any]) -> None:
+    def _saved(self, case: Case | None, error: Exception | None, row: FieldRow | None) -> None:
         suggested = row is not None and row.suggested
         if row is not None:
             row.pending = max(0, row.pending - 1)
@@ -121,7 +119,7 @@ class FormScreen(LocalFocusStyles, Screen[None]):
             self.notify(str(again), severity="error", markup=False, timeout=20)
             return
         for row in self.query(FieldRow):
-            if self.path_for(row.fdef) in exc.fields:
+            if is_conflict_on(exc.fields, row.fdef, self.step_key):
                 # Show their value, and keep what this user typed in the message so nothing is lost
                 # silently; the field is no longer "changed", so leaving it does not overwrite theirs.
                 yours = str(row.raw() or "")
@@ -160,7 +158,6 @@ class FormScreen(LocalFocusStyles, Screen[None]):
         row.show_error(problem)
         if problem:
             return False
-        path = self.path_for(row.fdef)
         # Checked against what this user was shown, or, while their own earlier save of this field
         # is still on its way, against what that save will have written.
         base = row.last_sent if row.pending else row.shown
@@ -169,7 +166,7 @@ class FormScreen(LocalFocusStyles, Screen[None]):
             return True
         row.show_value(value, shown=False)  # as it will be saved; ``shown`` stays what the store held
         row.mark_sent(value)
-        saved = self.save({path: value}, expect={path: base}, row=row)
+        saved = self.save(field_changed(row.fdef, value, base, self.step_key), row=row)
         if saved:
             self.save_prefilled()
         return saved

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -12,9 +11,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Header, Label, Static
 
-from ..data.checklist import LOGS, STEPS, FieldDef, field_path, step
+from ..data.checklist import LOGS, NOTES, STEPS, step
 from ..data.clock import fmt_local, iso
-from ..data.edits import log_entry, status_sets
+from ..data.edits import Edit, EditError, entry_made, log_added, step_status
 from ..data.facts import step_facts
 from ..data.models import StepStatus
 from ..data.store import Store
@@ -24,9 +23,6 @@ from ..widgets.log_panel import LogPanel
 from .form_base import FormScreen
 from .log_entry import LogEntryScreen
 from ..widgets.footer import QuietFooter
-
-NOTES = FieldDef("notes", "Notes", kind="longtext")
-
 
 class StepScreen(FormScreen):
     # Below 70 columns the guidance starts hidden (F4 shows it) so the form keeps a usable width.
@@ -47,12 +43,7 @@ class StepScreen(FormScreen):
     def __init__(self, store: Store, case_id: str, step_key: str) -> None:
         super().__init__(store, case_id)
         self.sdef = step(step_key)
-        self.start_step = step_key
-
-    def path_for(self, fdef: FieldDef) -> str:
-        if fdef is NOTES:
-            return f"steps.{self.sdef.key}.notes"
-        return field_path(self.sdef.key, fdef)
+        self.start_step = self.step_key = step_key
 
     @property
     def record(self):
@@ -118,9 +109,9 @@ class StepScreen(FormScreen):
             text.append("\n" + fact, style="bold red" if "OVERDUE" in fact or fact.startswith("Outstanding") else "")
         self.query_one("#step-status", Static).update(text)
 
-    def _status_sets(self, status: StepStatus, reason: str = "") -> dict[str, Any]:
+    def _status(self, status: StepStatus, reason: str = "") -> Edit:
         user = self.app.require_user()
-        return status_sets(self.sdef.key, status, user, self.app.clock(), reason) if user else {}
+        return step_status(self.sdef.key, status, user, self.app.clock(), reason) if user else Edit()
 
     def after_save(self) -> None:
         self._show_status()
@@ -144,11 +135,11 @@ class StepScreen(FormScreen):
 
     @on(LogPanel.EntryChosen)
     def _entry_chosen(self, event: LogPanel.EntryChosen) -> None:
-        entry = getattr(self.case, event.log)[event.index]
-        if event.log != "referrals" or entry.done_at:
+        logdef, entry = LOGS[event.log], getattr(self.case, event.log)[event.index]
+        if not logdef.made_later or getattr(entry, logdef.made_later):
             return  # entries are a record: kept as written
         values = {"kind": entry.kind, "at": iso(entry.at), "summary": entry.summary}
-        self._open_log(event.log, event.index, values, "Record that the referral was made")
+        self._open_log(event.log, event.index, values, f"Record that the {logdef.entry_name.lower()} was made")
 
     def _open_log(self, log: str, index: int | None = None, values: dict | None = None, title: str = "") -> None:
         if not self.flush():
@@ -159,14 +150,16 @@ class StepScreen(FormScreen):
     def _log_saved(self, log: str, index: int | None, values: dict | None) -> None:
         if values is None:
             return
-        sets: dict[str, Any] = {}
-        appends = None
-        if index is not None:  # a referral now made
-            sets[f"referrals.{index}.done_at"] = values["done_at"]
-            sets[f"referrals.{index}.summary"] = values["summary"] or ""
-        else:  # (the suspect's status follows their log: edits.apply keeps it)
-            appends = {log: log_entry(values, self.app.user, self.app.clock())}
-        if self.save(sets, appends):
+        user = self.app.require_user()
+        if user is None:
+            return
+        try:
+            edit = (entry_made(self.case, log, index, values) if index is not None
+                    else log_added(log, values, user, self.app.clock()))
+        except EditError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=20)
+            return
+        if self.save(edit):
             self.notify(f"{LOGS[log].title}: saved.", markup=False)
             panel = self.query_one(f"#log-{log}", LogPanel)
             panel.scroll_visible(animate=False, top=True)
@@ -183,7 +176,7 @@ class StepScreen(FormScreen):
             self.notify(f"Not done yet: {len(problems)} field{'s' if len(problems) > 1 else ''} to complete "
                         "(shown in red).", severity="warning", markup=False)
             return
-        if self.save(self._status_sets(StepStatus.DONE), start=False):
+        if self.save(self._status(StepStatus.DONE), start=False):
             self.notify(f"Step {self.sdef.number} done: {self.sdef.title}.", markup=False)
             self._go(+1)
 
@@ -199,7 +192,7 @@ class StepScreen(FormScreen):
         self.app.push_screen(screen, self._na_reason)
 
     def _na_reason(self, reason: str | None) -> None:
-        if reason and self.save(self._status_sets(StepStatus.NOT_APPLICABLE, reason), start=False):
+        if reason and self.save(self._status(StepStatus.NOT_APPLICABLE, reason), start=False):
             self.notify(f"Step {self.sdef.number} marked not applicable.", markup=False)
             self._go(+1)
 

@@ -13,21 +13,17 @@ from textual.message import Message
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ..data import choices as C
 from ..data.checklist import LogDef
 from ..data.clock import fmt_local
 from ..data.models import LogEntry
 
 
-def describe(log: str, entry: LogEntry) -> str:
+def describe(logdef: LogDef, entry: LogEntry) -> str:
     """One line of what the entry says, for the table."""
-    if log == "status_history":
-        text = C.label(C.SUSPECT_STATUSES, entry.kind)
-    elif log == "referrals":
-        service = C.label(C.REFERRAL_SERVICES, entry.kind)
-        text = f"{service}: " + (f"made {fmt_local(entry.done_at)}" if entry.done_at else "NOT MADE YET")
-    else:
-        text = C.label(C.CONTACT_METHODS, entry.method)
+    text = logdef.head_label(entry.model_dump())
+    if logdef.made_later:
+        made = getattr(entry, logdef.made_later)
+        text = f"{text}: " + (f"made {fmt_local(made)}" if made else "NOT MADE YET")
     return f"{text} · {entry.summary}" if entry.summary else text
 
 
@@ -70,7 +66,7 @@ class LogPanel(Vertical):
         for index, entry in sorted(enumerate(entries), key=lambda pair: pair[1].at, reverse=True):
             line = Text()
             line.append(fmt_local(entry.at), style="bold")
-            line.append(f"  {describe(self.logdef.key, entry)}")
+            line.append(f"  {describe(self.logdef, entry)}")
             line.append(f"  ({entry.by.name})", style="dim")
             options.add_option(Option(line, id=str(index)))
         options.display = bool(entries)
