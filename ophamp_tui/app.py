@@ -11,6 +11,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 
 from .data import presence
@@ -46,6 +47,13 @@ class OpHampApp(App[None]):
     ]
     TRAINING_BANNER = "TRAINING — FICTIONAL DATA"
 
+    #: Who is using ophamp: recorded with every change, shown in the header.
+    user: var[Actor | None] = var(None, init=False)
+    #: Overdue items across all cases, shown in the header.
+    overdue: var[int] = var(0, init=False)
+    #: Saves queued behind another ophamp's (see saver.py), shown until they are in the store.
+    waiting_saves: var[int] = var(0, init=False)
+
     def __init__(
         self,
         store: Store,
@@ -71,11 +79,9 @@ class OpHampApp(App[None]):
         else:
             self.config_dir = config_dir or default_config_dir()
         self.clock = clock
-        self.user: Actor | None = load_identity(self.config_dir)
-        self.overdue = 0  # overdue items across all cases, shown in the header
+        self.set_reactive(OpHampApp.user, load_identity(self.config_dir))
         self.saver = Saver(self._post, self._saves_waiting)
         self._event_loop: asyncio.AbstractEventLoop | None = None
-        self._waiting_saves = 0
         self.not_saved_at_exit: list[str] = []  # said on the terminal after a signal made ophamp stop
         self._stopping = False
         self._leaving = False
@@ -159,18 +165,17 @@ class OpHampApp(App[None]):
         parts = [who]
         if self.overdue:
             parts.append(f"{self.overdue} overdue")
-        if self._waiting_saves:
-            parts.append(f"{self._waiting_saves} waiting: store busy")
+        if self.waiting_saves:
+            parts.append(f"{self.waiting_saves} waiting: store busy")
         self.sub_title = " · ".join(parts)
 
     def _saves_waiting(self, count: int) -> None:
         """Saves queued behind another ophamp's (see saver.py): shown until they are in the store."""
-        if count and not self._waiting_saves:
+        if count and not self.waiting_saves:
             self.notify("Another ophamp is saving to this store (e.g. ophamp seed). Your changes are kept and "
                         "saved, in order, as soon as it finishes: carry on.", title="Waiting for the store",
                         severity="warning", markup=False, timeout=8)
-        self._waiting_saves = count
-        self._show_user()
+        self.waiting_saves = count
 
     # --- quitting: save first ------------------------------------------------------------------------
 
@@ -240,21 +245,25 @@ class OpHampApp(App[None]):
             self.saver.wait_idle(30)
             self.exit(return_code=0)
 
-    def show_overdue(self, count: int) -> None:
-        self.overdue = count
+    def watch_user(self) -> None:
+        self._show_user()
+
+    def watch_overdue(self) -> None:
+        self._show_user()
+
+    def watch_waiting_saves(self) -> None:
         self._show_user()
 
     def _identity_chosen(self, who: Actor | None) -> None:
         if who is None:
             return
-        self.user = who
         presence.register(self.store.root, who, training=self.training)
         try:
             save_identity(self.config_dir, who)
         except OSError:
             self.notify("Could not remember you on this workstation; you will be asked again next time.",
                         severity="warning")
-        self._show_user()
+        self.user = who  # the header follows
         self.notify(f"Working as {who.short()}", markup=False)
         self._carry_on()
 

@@ -70,7 +70,7 @@ class HomeScreen(Screen[None]):
 
     def reload(self) -> None:
         self._rows = rows(self.store.summaries(), self.app.clock())
-        self.app.show_overdue(sum(r.overdue for r in self._rows))
+        self.app.overdue = sum(r.overdue for r in self._rows)
         self._fill()
 
     def action_my_cases(self) -> None:

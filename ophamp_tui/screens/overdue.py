@@ -28,7 +28,7 @@ class OverdueScreen(QueueScreen):
 
     def load_items(self, summaries: list[CaseSummary]) -> list[OverdueItem]:
         items = overdue_items(summaries, self.app.clock())
-        self.app.show_overdue(len(items))  # keep the header's count true while the queue is open
+        self.app.overdue = len(items)  # keep the header's count true while the queue is open
         return items
 
     def identity(self, item: OverdueItem) -> tuple:
