@@ -5,29 +5,38 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
 
+from .crash import safe_report, user_message, write_report
 from .data import presence
+from .data.atomic import WriteFailed, atomic_write
 from .data.clock import now_utc
 from .data.identity import load_identity, load_place, load_theme, save_identity, save_theme
 from .data.models import Actor
+from .data.paths import FolderNotPrivate, private_folder, training_output_dir, training_session_dir
 from .data.paths import config_dir as default_config_dir
-from .data.paths import training_output_dir, training_session_dir
 from .data.store import Store
 from .saver import Saver
-from .themes import DEFAULT as DEFAULT_THEME
-from .themes import HIGH_CONTRAST
+from .screens.carry_on import offer_to_carry_on, remember_place
+from .screens.confirm import ConfirmScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.identity import IdentityScreen
+from .screens.reason import ReasonScreen
+from .screens.too_small import TooSmallScreen, too_small
 from .terminal import driver_class
+from .themes import DEFAULT as DEFAULT_THEME
+from .themes import HIGH_CONTRAST
 
 
 class OpHampApp(App[None]):
@@ -88,11 +97,8 @@ class OpHampApp(App[None]):
 
     def _fatal_error(self) -> None:
         """Crash without Textual's report of local variables: they would hold personal data."""
-        import sys
 
-        from rich.text import Text
 
-        from .crash import safe_report, user_message, write_report
 
         exc_type, _exc, tb = sys.exc_info()
         self.bell()
@@ -128,7 +134,6 @@ class OpHampApp(App[None]):
 
     def on_resize(self, event) -> None:
         """Below a usable size, say so instead of showing a squashed screen; carry on when it grows."""
-        from .screens.too_small import TooSmallScreen, too_small
 
         small = too_small(event.size.width, event.size.height)
         showing = isinstance(self.screen, TooSmallScreen)
@@ -203,8 +208,6 @@ class OpHampApp(App[None]):
         self.after_typing(self._quit)
 
     def _quit(self) -> None:
-        from .screens.confirm import ConfirmScreen
-
         problems = self.save_everything()
         if problems:
             question = ConfirmScreen(
@@ -274,13 +277,9 @@ class OpHampApp(App[None]):
                     else "High contrast: off (F10 turns it on).", markup=False)
 
     def _carry_on(self) -> None:
-        from .screens.carry_on import offer_to_carry_on
-
         offer_to_carry_on(self, self._start_place)
 
     def _screen_changed(self, screen: Screen) -> None:
-        from .screens.carry_on import remember_place
-
         if not self._leaving:  # closing down pops every screen: that is not the user moving
             remember_place(self, screen)
 
@@ -308,9 +307,7 @@ class OpHampApp(App[None]):
         if self.training_output is not None:  # training never asks: it has its own folder
             self._save_screenshot(self.training_output)
             return
-        from textual.content import Content
 
-        from .screens.reason import ReasonScreen
 
         ask = ReasonScreen(Content("Save a picture of this screen (SVG) into which folder?"),
                            reason=str(self.screenshot_dir), button="Save picture",
@@ -324,8 +321,6 @@ class OpHampApp(App[None]):
 
     def _save_screenshot(self, folder: Path) -> None:
         """The picture can show a victim's name: 0600, in a folder only you can open (0700)."""
-        from .data.atomic import WriteFailed, atomic_write
-        from .data.paths import FolderNotPrivate, private_folder
 
         ours = folder in (self.training_output, self._own_screenshot_dir)
         path = folder / f"ophamp-{datetime.now():%Y%m%d-%H%M%S-%f}.svg"

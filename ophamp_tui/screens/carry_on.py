@@ -14,6 +14,7 @@ from ..data.store import StoreError
 from ..data.text import normalise_number
 from .case import CaseScreen
 from .confirm import ConfirmScreen
+from .new_case import NewCaseScreen
 from .step import StepScreen
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ def offer_to_carry_on(app: OpHampApp, place: Place | None) -> None:
 
 
 def _draft_answer(app: OpHampApp, owner: str, draft: dict[str, Any], answer: bool | None) -> None:
-    from .new_case import NewCaseScreen
-
     if answer is True:
         app.push_screen(NewCaseScreen(app.store, draft))
     elif answer is False:

@@ -15,13 +15,20 @@ from textual.widgets import DataTable, Header, Static
 from ..data import choices as C
 from ..data.checklist import STEPS
 from ..data.clock import fmt_duration, fmt_local, fmt_local_date, fmt_short_date, to_london
-from ..data.edits import closed_early, linked_to
 from ..data.deadlines import enhanced_text, obligations, outstanding, suspect_words
+from ..data.edits import closed_early, linked_to
 from ..data.models import Case, StepStatus
 from ..data.progress import next_step, progress
+from ..data.scenarios import teaching_notes
 from ..data.store import Store, StoreError
 from ..data.summary import earlier_cases
 from ..widgets.footer import QuietFooter
+from .case_details import CaseDetailsScreen
+from .expect import ExpectScreen
+from .history import HistoryScreen
+from .reason import ReasonScreen
+from .step import StepScreen
+from .teaching import TeachingScreen
 
 STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yellow", "not_started": ""}
 
@@ -164,18 +171,12 @@ class CaseScreen(Screen[None]):
         self.open_step(STEPS[table.cursor_row].key)
 
     def open_step(self, key: str) -> None:
-        from .step import StepScreen
-
         self._open(lambda: StepScreen(self.store, self.case_id, key))
 
     def action_edit_details(self) -> None:
-        from .case_details import CaseDetailsScreen
-
         self._open(lambda: CaseDetailsScreen(self.store, self.case_id))
 
     def action_close_early(self) -> None:
-        from .reason import ReasonScreen
-
         if self.case.closed_reason:
             self.notify(f"Already closed early: {self.case.closed_reason}", markup=False)
             return
@@ -204,9 +205,6 @@ class CaseScreen(Screen[None]):
         return True
 
     def action_teaching(self) -> None:
-        from ..data.scenarios import teaching_notes
-        from .teaching import TeachingScreen
-
         notes = teaching_notes(self.case_id)
         if notes is None:
             self.notify("This case is not one of the training scenarios.")
@@ -214,8 +212,6 @@ class CaseScreen(Screen[None]):
         self.app.push_screen(TeachingScreen(*notes))
 
     def action_link(self) -> None:
-        from .reason import ReasonScreen
-
         question = Content("Another colleague assaulted in the same incident has their own case. Its reference "
                            "(both cases will show the link):")
         self.app.push_screen(ReasonScreen(question, button="Link cases", placeholder="e.g. OH-261123-ABCD",
@@ -247,13 +243,9 @@ class CaseScreen(Screen[None]):
         self.refresh_case(reload=False)
 
     def action_expect(self) -> None:
-        from .expect import ExpectScreen
-
         self._open(lambda: ExpectScreen(self.store, self.case_id))
 
     def action_history(self) -> None:
-        from .history import HistoryScreen
-
         self._open(lambda: HistoryScreen(self.store, self.case_id))
 
     def _open(self, make: Callable[[], Screen]) -> None:

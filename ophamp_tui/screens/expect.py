@@ -17,6 +17,7 @@ from ..data.leaflet import export, what_to_expect
 from ..data.paths import FolderNotPrivate, private_folder
 from ..data.store import Store
 from ..widgets.footer import QuietFooter
+from .reason import ReasonScreen
 
 
 class ExpectScreen(Screen[None]):
@@ -42,7 +43,6 @@ class ExpectScreen(Screen[None]):
         if training_output is not None:  # training never asks: it writes into its own folder only
             self._export_to(str(training_output))
             return
-        from .reason import ReasonScreen
 
         ask = ReasonScreen(Content("Save 'What you can expect' as a text file in which folder?"),
                            reason=str(self.folder), button="Save", too_short="Enter a folder.", min_len=1)

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from ..data.history import HistoryRow, history_rows, shorten
 from ..data.store import Store, StoreError
 from ..widgets.footer import QuietFooter
+from .history_change import HistoryChangeScreen
 
 WHEN_WIDTH = 16  # "23/11/2026 14:05"
 
@@ -136,8 +137,6 @@ class HistoryScreen(Screen[None]):
         self._open(self.query_one("#history-table", DataTable).cursor_row)
 
     def _open(self, index: int) -> None:
-        from .history_change import HistoryChangeScreen
-
         if 0 <= index < len(self.rows):
             self.app.push_screen(HistoryChangeScreen(self.rows[index]))
 

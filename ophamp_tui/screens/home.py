@@ -10,12 +10,17 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from ..widgets.safe_input import SafeInput
 from ..data.caselist import Row, matches, rows
 from ..data.clock import fmt_short_date
 from ..data.store import Store, StoreError
 from ..data.text import plural, same_number
 from ..widgets.footer import QuietFooter
+from ..widgets.safe_input import SafeInput
+from .carry_on import draft_owner
+from .case import CaseScreen
+from .new_case import NewCaseScreen
+from .overdue import OverdueScreen
+from .review_queue import ReviewQueueScreen
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
 
@@ -149,19 +154,12 @@ class HomeScreen(Screen[None]):
         self.query_one("#cases", DataTable).focus()
 
     def action_overdue(self) -> None:
-        from .overdue import OverdueScreen
-
         self.app.push_screen(OverdueScreen(self.store))
 
     def action_review_queue(self) -> None:
-        from .review_queue import ReviewQueueScreen
-
         self.app.push_screen(ReviewQueueScreen(self.store))
 
     def action_new_case(self) -> None:
-        from .carry_on import draft_owner
-        from .new_case import NewCaseScreen
-
         if self.app.require_user() is not None:
             draft = self.store.load_draft(draft_owner(self.app))
             self.app.push_screen(NewCaseScreen(self.store, draft if draft and draft.get("kind") == "new_case" else None))
@@ -171,8 +169,6 @@ class HomeScreen(Screen[None]):
         self.open_case(str(event.row_key.value))
 
     def open_case(self, case_id: str) -> None:
-        from .case import CaseScreen
-
         summary = self.store.summary(case_id)
         if summary is not None and summary.damaged:
             self.notify(summary.damaged, title="This case cannot be opened", severity="error", markup=False,

@@ -21,9 +21,9 @@ from ..data.store import Store, StoreError
 from ..data.text import normalise_number
 from ..data.validation import parse_field, parse_form
 from ..widgets.fields import FieldRow, dom_id, show_problems
-from ..widgets.footer import QuietFooter
 from ..widgets.focus_styles import LocalFocusStyles
-
+from ..widgets.footer import QuietFooter
+from .case import CaseScreen
 
 DRAFT_EVERY = 1.0  # seconds: the most typing a kill -9 can lose
 
@@ -187,7 +187,6 @@ class NewCaseScreen(LocalFocusStyles, Screen[None]):
         except StoreError as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=15)
             return
-        from .case import CaseScreen
 
         self._done = True
         self.store.discard_draft(self._owner())

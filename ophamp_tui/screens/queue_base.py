@@ -21,6 +21,8 @@ from textual.widgets import DataTable, Header, Label, Static
 from ..data.store import Store, StoreError
 from ..data.summary import CaseSummary
 from ..widgets.footer import QuietFooter
+from .case import CaseScreen
+from .step import StepScreen
 
 
 class QueueScreen(Screen[None]):
@@ -123,8 +125,6 @@ class QueueScreen(Screen[None]):
 
     def open_item(self, item: Any) -> None:
         """The case overview with the item's step on top of it."""
-        from .case import CaseScreen
-        from .step import StepScreen
 
         case_id = item.case_id
         try:
