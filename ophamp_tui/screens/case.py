@@ -18,7 +18,7 @@ from ..data.clock import fmt_duration, fmt_local, fmt_local_date, fmt_short_date
 from ..data.deadlines import enhanced_text, obligations, outstanding, suspect_words
 from ..data.models import Case, StepStatus
 from ..data.progress import next_step, progress
-from ..data.store import Store, StoreError
+from ..data.store_api import CaseStore, StoreError
 from ..data.summary import earlier_cases
 from ..widgets.footer import QuietFooter
 
@@ -41,7 +41,7 @@ class CaseScreen(Screen[None]):
                   tooltip="1-9 and 0 open steps 1-10 directly") for n in range(1, 11)],
     ]
 
-    def __init__(self, store: Store, case_id: str) -> None:
+    def __init__(self, store: CaseStore, case_id: str) -> None:
         super().__init__()
         self.store = store
         self.case_id = case_id

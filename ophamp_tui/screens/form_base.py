@@ -17,7 +17,7 @@ from textual.widgets import Label
 from ..data.checklist import FieldDef
 from ..data.clock import fmt_local
 from ..data.models import Case
-from ..data.store import ConflictError, Store, StoreError
+from ..data.store_api import CaseStore, ConflictError, StoreError
 from ..data.validation import parse_field
 from ..widgets.fields import FieldRow
 from ..widgets.focus_styles import LocalFocusStyles
@@ -31,7 +31,7 @@ class FormScreen(LocalFocusStyles, Screen[None]):
     #: A step key: the first field saved marks that step in progress (see Store.update).
     start_step: str | None = None
 
-    def __init__(self, store: Store, case_id: str) -> None:
+    def __init__(self, store: CaseStore, case_id: str) -> None:
         super().__init__()
         self.store = store
         self.case_id = case_id
