@@ -25,7 +25,7 @@ from .data.identity import load_identity, load_place, load_theme, save_identity,
 from .data.models import Actor
 from .data.paths import FolderNotPrivate, private_folder, training_output_dir, training_session_dir
 from .data.paths import config_dir as default_config_dir
-from .data.store import Store
+from .data.store_api import CaseStore
 from .saver import Saver
 from .screens.carry_on import offer_to_carry_on, remember_place
 from .screens.confirm import ConfirmScreen
@@ -65,7 +65,7 @@ class OpHampApp(App[None]):
 
     def __init__(
         self,
-        store: Store,
+        store: CaseStore,
         *,
         config_dir: Path | None = None,
         clock: Callable[[], datetime] = now_utc,
@@ -130,7 +130,7 @@ class OpHampApp(App[None]):
         self._show_user()
         self._tell_about_others()
         self._tell_about_store()
-        presence.register(self.store.root, self.user, training=self.training)
+        self.store.register_session(self.user, training=self.training)
 
     def on_resize(self, event) -> None:
         """Below a usable size, say so instead of showing a squashed screen; carry on when it grows."""
@@ -145,7 +145,7 @@ class OpHampApp(App[None]):
             self.pop_screen()
 
     def on_unmount(self) -> None:
-        presence.unregister(self.store.root)
+        self.store.unregister_session()
 
     def _tell_about_store(self) -> None:
         """What the store found on opening: read-only, a remade store.json, an index file it cannot use."""
@@ -154,7 +154,7 @@ class OpHampApp(App[None]):
 
     def _tell_about_others(self) -> None:
         """A second ophamp on the same store is told plainly what that means."""
-        others = presence.others(self.store.root)
+        others = self.store.other_sessions()
         if others:
             names = "; ".join(presence.describe(o) for o in others)
             self.notify(
@@ -260,7 +260,7 @@ class OpHampApp(App[None]):
     def _identity_chosen(self, who: Actor | None) -> None:
         if who is None:
             return
-        presence.register(self.store.root, who, training=self.training)
+        self.store.register_session(who, training=self.training)
         try:
             save_identity(self.config_dir, who)
         except OSError:

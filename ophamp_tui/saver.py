@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .data.models import Actor, Case
-from .data.store import Store, StoreBusyError
+from .data.store_api import CaseStore, StoreBusyError
 
 QUICK_WAIT = 0.3  # seconds a save may wait for the store on the screen before going to the background
 Done = Callable[[Case | None, Exception | None], None]
@@ -24,7 +24,7 @@ Done = Callable[[Case | None, Exception | None], None]
 
 @dataclass
 class _Job:
-    store: Store
+    store: CaseStore
     case_id: str
     by: Actor
     changes: dict[str, Any]
@@ -47,7 +47,7 @@ class Saver:
         with self._lock:
             return len(self._queue)
 
-    def save(self, store: Store, case_id: str, by: Actor, done: Done, **changes: Any) -> bool:
+    def save(self, store: CaseStore, case_id: str, by: Actor, done: Done, **changes: Any) -> bool:
         """Save now if the store is free (True); else queue it (False) and ``done`` is called later."""
         job = _Job(store, case_id, by, changes, done)
         with self._lock:

@@ -19,7 +19,6 @@ marked with a ``TRAINING`` file and never mixed with a live store.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -233,22 +232,6 @@ def _refuse_unless_training(root: Path) -> None:
             raise StoreError(f"{root / sub} is a link to somewhere else. Nothing was changed.")
 
 
-def _clear(store: Store) -> None:
-    """Remove every case file, last good copy, left-over temp file and index shard of ``store``: nothing else.
-
-    Called holding the store's lock. A temp file younger than a minute is left: it may be another
-    process's index write in flight (those are not made under the lock).
-    """
-    for directory, endings in ((store.cases_dir, (".json", ".json.bak")), (store.index_dir, (".json",))):
-        for entry in os.scandir(directory):
-            if entry.is_dir(follow_symlinks=False):
-                continue
-            if entry.name.endswith(endings):
-                os.unlink(entry.path)  # a link is removed itself, never what it points to
-        atomic.remove_stale_temps(directory)
-    store.refresh()  # the index forgets the removed cases
-
-
 def install_training(
     root: Path | str, now: datetime, *, reset: bool = False, clock: Callable[[], datetime] = now_utc
 ) -> Store:
@@ -272,10 +255,9 @@ def install_training(
     # Under the store's lock: another ophamp (a second `serve` tab starting) may be saving or installing.
     with store.locked():
         if reset and not fresh:
-            _clear(store)
-            store.create_many(cases)
+            store.replace_all(cases)  # the class's own cases go too
             return store
-        missing = [c for c in cases if not os.path.lexists(store.case_path(c.id))]
+        missing = [c for c in cases if c.id not in store]
         if missing:
             store.create_many(missing)
     return store

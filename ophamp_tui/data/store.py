@@ -32,16 +32,16 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from . import atomic
-from .clock import fmt_local, now_utc
+from . import atomic, presence
+from .clock import now_utc
 from .edits import EditError, apply, status_sets
+from .errors import ConflictError, StoreBusyError, StoreError
 from .models import Actor, Case, LogEntry, StepStatus
 from .store_files import (
     CASE_TABLE,
     STORE_FORMAT,
     AtomicJSONStorage,
     StoreCorruptError,
-    StoreError,
     backup_of,
     check_backup,
     missing_message,
@@ -55,22 +55,6 @@ __all__ = ["STORE_FORMAT", "SHARDS", "AtomicJSONStorage", "ConflictError", "Stor
            "StoreCorruptError", "StoreError"]
 
 SHARDS = 64
-
-
-class StoreBusyError(StoreError):
-    pass
-
-
-class ConflictError(StoreError):
-    """Someone else changed the same field since this user was shown it."""
-
-    def __init__(self, fields: list[str], by: Actor | None, at: datetime | None):
-        self.fields = fields
-        who = f"{by.short()} changed this at {fmt_local(at)}" if by and at else "Someone else changed this"
-        super().__init__(
-            f"{who} while you had it open. "
-            "Your change was not saved; the case has been reloaded: check it and enter it again."
-        )
 
 
 class Store:
@@ -100,6 +84,11 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Cannot open the store at {self.root}: {exc.strerror or type(exc).__name__}.")  \
                 from None
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages: its folder."""
+        return str(self.root)
 
     def _tidy(self) -> None:
         """Remove temp files left by a save that was killed part way: only under the lock."""
@@ -221,6 +210,15 @@ class Store:
     def __len__(self) -> int:
         return len(self._index)
 
+    def __contains__(self, case_id: object) -> bool:
+        """A case file (or a link, or anything else) is there under this reference, readable or not."""
+        if not isinstance(case_id, str):
+            return False
+        try:
+            return os.path.lexists(self.case_path(case_id))
+        except StoreError:
+            return False  # not a case reference
+
     # --- cases ---------------------------------------------------------------------------------
 
     def case_path(self, case_id: str) -> Path:
@@ -307,12 +305,42 @@ class Store:
                 if os.path.lexists(path):
                     raise StoreError(f"A case {case.id} already exists.")
                 with self._db(case.id) as db:
-                    db.table(CASE_TABLE).insert(Document(case.model_dump(mode="json"), doc_id=1))
+                    # Control codes never reach the disk (as in _write_case); clean text is unchanged.
+                    db.table(CASE_TABLE).insert(Document(without_controls(case.model_dump(mode="json")), doc_id=1))
                 st = path.stat()
                 self._put(case.id, summarise(case).model_copy(
                     update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size}))
             for shard in {self._shard_of(c.id) for c in cases}:
                 self._write_shard(shard)
+
+    def replace_all(self, cases: list[Case]) -> None:
+        """Hold exactly ``cases`` (training resets): every case file, last good copy and index shard goes,
+        then ``cases`` are written as ``create_many`` writes them (byte for byte the same files).
+
+        Under the lock. Left alone: drafts, sessions, anything else in the folder, and temp files younger
+        than a minute (another process's index write may be in flight: those are not made under the
+        lock). A link in the cases folder is removed itself, never what it points to.
+        """
+        ids = [case.id for case in cases]
+        for case_id in ids:
+            self.case_path(case_id)  # StoreError for what is not a case reference, before anything changes
+        if len(set(ids)) != len(ids):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise StoreError(f"Two of the new cases have the same reference ({', '.join(twice)}). Nothing was changed.")
+        with self.locked():
+            try:
+                for directory, endings in ((self.cases_dir, (".json", ".json.bak")), (self.index_dir, (".json",))):
+                    for entry in os.scandir(directory):
+                        if entry.is_dir(follow_symlinks=False):
+                            continue
+                        if entry.name.endswith(endings):
+                            os.unlink(entry.path)
+                    atomic.remove_stale_temps(directory)
+            except OSError as exc:
+                raise StoreError(f"Cannot clear {self.root}: {exc.strerror or type(exc).__name__}. "
+                                 "Some cases may be gone: run it again.") from None
+            self.refresh()  # the index forgets the removed cases
+            self.create_many(cases)
 
     def update(
         self,
@@ -398,6 +426,17 @@ class Store:
     def discard_draft(self, owner: str) -> None:
         try:
             self._draft_path(owner).unlink()
-        except FileNotFoundError:
-            pass
+        except OSError:
+            pass  # none, or a read-only store: it is offered again next time
+
+    # --- who else has this store open (see ``presence``) --------------------------------------------
+
+    def register_session(self, who: Actor | None, *, training: bool = False) -> None:
+        presence.register(self.root, who, training=training)
+
+    def unregister_session(self) -> None:
+        presence.unregister(self.root)
+
+    def other_sessions(self) -> list[dict[str, Any]]:
+        return presence.others(self.root)
 

@@ -21,6 +21,7 @@ from tinydb.storages import Storage
 
 from . import atomic
 from .clock import now_utc
+from .errors import StoreError
 from .migrate import SchemaError, upgrade
 from .models import SCHEMA_VERSION, Case
 from .text import without_controls
@@ -30,10 +31,6 @@ CASE_TABLE = "case"
 # What a store's folder holds (see ``store``); a folder holding anything else is not a store.
 STORE_ENTRIES = {"store.json", "cases", "index", "drafts", "sessions", "TRAINING"}
 _PART = re.compile(r"[A-Za-z0-9_]{1,40}")
-
-
-class StoreError(Exception):
-    """Something about the store the user must be told; the message says what to do."""
 
 
 def backup_of(path: Path) -> Path:

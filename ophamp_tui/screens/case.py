@@ -20,7 +20,7 @@ from ..data.edits import closed_early, linked_to
 from ..data.models import Case, StepStatus
 from ..data.progress import next_step, progress
 from ..data.scenarios import teaching_notes
-from ..data.store import Store, StoreError
+from ..data.store_api import CaseStore, StoreError
 from ..data.summary import earlier_cases
 from ..widgets.footer import QuietFooter
 from .case_details import CaseDetailsScreen
@@ -51,7 +51,7 @@ class CaseScreen(Screen[None]):
           for n in range(1, min(len(STEPS), 10) + 1)],
     ]
 
-    def __init__(self, store: Store, case_id: str) -> None:
+    def __init__(self, store: CaseStore, case_id: str) -> None:
         super().__init__()
         self.store = store
         self.case_id = case_id

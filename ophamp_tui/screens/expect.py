@@ -15,7 +15,7 @@ from textual.widgets import Header, Static
 from ..data.atomic import WriteFailed
 from ..data.leaflet import export, what_to_expect
 from ..data.paths import FolderNotPrivate, private_folder
-from ..data.store import Store
+from ..data.store_api import CaseStore
 from ..widgets.footer import QuietFooter
 from .reason import ReasonScreen
 
@@ -26,7 +26,7 @@ class ExpectScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case"),
     ]
 
-    def __init__(self, store: Store, case_id: str) -> None:
+    def __init__(self, store: CaseStore, case_id: str) -> None:
         super().__init__()
         self.store = store
         self.case = store.load(case_id)

@@ -18,7 +18,7 @@ from ..data.checklist import FieldDef
 from ..data.clock import fmt_local
 from ..data.edits import Edit, field_changed, is_conflict_on, stored
 from ..data.models import Case
-from ..data.store import ConflictError, Store, StoreError
+from ..data.store_api import CaseStore, ConflictError, StoreError
 from ..data.validation import parse_field
 from ..widgets.fields import FieldRow
 from ..widgets.focus_styles import LocalFocusStyles
@@ -34,7 +34,7 @@ class FormScreen(LocalFocusStyles, Screen[None]):
     #: The step whose fields this form shows; None for the case's own details.
     step_key: str | None = None
 
-    def __init__(self, store: Store, case_id: str) -> None:
+    def __init__(self, store: CaseStore, case_id: str) -> None:
         super().__init__()
         self.store = store
         self.case_id = case_id

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ..data.history import HistoryRow, history_rows, shorten
-from ..data.store import Store, StoreError
+from ..data.store_api import CaseStore, StoreError
 from ..widgets.footer import QuietFooter
 from .history_change import HistoryChangeScreen
 
@@ -54,7 +54,7 @@ class HistoryScreen(Screen[None]):
                 tooltip="The highlighted change in full (also Enter)"),
     ]
 
-    def __init__(self, store: Store, case_id: str) -> None:
+    def __init__(self, store: CaseStore, case_id: str) -> None:
         super().__init__()
         self.store = store
         self.case_id = case_id

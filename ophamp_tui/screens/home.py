@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from ..data.caselist import Row, matches, rows
 from ..data.clock import fmt_short_date
-from ..data.store import Store, StoreError
+from ..data.store_api import CaseStore, StoreError
 from ..data.text import plural, same_number
 from ..widgets.footer import QuietFooter
 from ..widgets.safe_input import SafeInput
@@ -44,7 +44,7 @@ class HomeScreen(Screen[None]):
         Binding("u", "app.switch_user", "User", id="switch-user", tooltip="Change who is using ophamp"),
     ]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: CaseStore) -> None:
         super().__init__()
         self.store = store
         self._rows: list[Row] = []

@@ -17,7 +17,7 @@ from ..data import choices as C
 from ..data.checklist import NEW_CASE_FORM
 from ..data.clock import fmt_local_date, iso
 from ..data.edits import case_from_form
-from ..data.store import Store, StoreError
+from ..data.store_api import CaseStore, StoreError
 from ..data.text import normalise_number
 from ..data.validation import parse_field, parse_form
 from ..widgets.fields import FieldRow, dom_id, show_problems
@@ -43,7 +43,7 @@ class NewCaseScreen(LocalFocusStyles, Screen[None]):
                 tooltip="Back to the case list; what you typed is kept as a draft for later"),
     ]
 
-    def __init__(self, store: Store, draft: dict[str, Any] | None = None) -> None:
+    def __init__(self, store: CaseStore, draft: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.store = store
         self.draft_fields: dict[str, Any] = dict((draft or {}).get("fields") or {})

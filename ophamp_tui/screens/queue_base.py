@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
-from ..data.store import Store, StoreError
+from ..data.store_api import CaseStore, StoreError
 from ..data.summary import CaseSummary
 from ..widgets.footer import QuietFooter
 from .case import CaseScreen
@@ -37,7 +37,7 @@ class QueueScreen(Screen[None]):
     COLUMNS: tuple[tuple[str, int], ...] = ()
     EMPTY = ""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: CaseStore) -> None:
         super().__init__()
         self.store = store
         self.items: list[Any] = []

@@ -16,7 +16,7 @@ from ..data.clock import fmt_local, iso
 from ..data.edits import Edit, EditError, entry_made, log_added, step_status
 from ..data.facts import step_facts
 from ..data.models import StepStatus
-from ..data.store import Store
+from ..data.store_api import CaseStore
 from ..data.validation import missing_for_done
 from ..widgets.fields import FieldRow, show_problems
 from ..widgets.log_panel import LogPanel
@@ -40,7 +40,7 @@ class StepScreen(FormScreen):
     ]
     LOG_KEYS = ("Ctrl+N", "Ctrl+R")
 
-    def __init__(self, store: Store, case_id: str, step_key: str) -> None:
+    def __init__(self, store: CaseStore, case_id: str, step_key: str) -> None:
         super().__init__(store, case_id)
         self.sdef = step(step_key)
         self.start_step = self.step_key = step_key
