@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from . import choices as C
 from .checklist import step
@@ -97,7 +98,7 @@ def rows(summaries: list[CaseSummary], now: datetime) -> list[Row]:
 _FAR = datetime.max.replace(tzinfo=None)
 
 
-def _attention(row: Row) -> tuple:
+def _attention(row: Row) -> tuple[Any, ...]:
     """Overdue first (most overdue first), then open by next due, then awaiting review, then finished."""
     bucket = {"damaged": 0, "open": 2, "review": 3, "complete": 4, "closed": 4}[row.state]
     if row.overdue:

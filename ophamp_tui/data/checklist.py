@@ -19,7 +19,7 @@ from . import choices as C
 FieldKind = Literal["text", "longtext", "select", "multi", "bool", "datetime", "number", "count"]
 
 # A condition on another field of the same form: (its key, the values that make it true).
-Condition = tuple[str, frozenset]
+Condition = tuple[str, frozenset[Any]]
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class FieldDef:
     # Kept on the step's own record (its notes), not among its fields.
     on_record: bool = False
 
-    def is_required(self, values: dict) -> bool:
+    def is_required(self, values: dict[str, Any]) -> bool:
         if self.required:
             return True
         if self.required_if:
@@ -72,7 +72,7 @@ class FieldDef:
             return values.get(other) in wanted
         return False
 
-    def is_shown(self, values: dict) -> bool:
+    def is_shown(self, values: dict[str, Any]) -> bool:
         if self.shown_if is None:
             return True
         other, wanted = self.shown_if
@@ -509,7 +509,7 @@ class LogDef:
     # A time shown after the head when the entry has it ("until" for bail).
     until: str = ""
 
-    def head_label(self, entry: dict) -> str:
+    def head_label(self, entry: dict[str, Any]) -> str:
         """The words for the entry's head field, e.g. "Phone" or "Released under investigation"."""
         value = str(entry.get(self.head) or "")
         for f in self.fields:

@@ -240,7 +240,8 @@ def working_days_between(start: datetime, end: datetime) -> int:
 def add_months(start: datetime, months: int) -> datetime:
     """The same London wall-clock time ``months`` later (clamped to month end), in UTC."""
     local = to_london(start).replace(tzinfo=None) + relativedelta(months=months)
-    return local.replace(tzinfo=LONDON).astimezone(UTC)
+    result: datetime = local.replace(tzinfo=LONDON).astimezone(UTC)
+    return result
 
 
 def fmt_duration(delta: timedelta) -> str:

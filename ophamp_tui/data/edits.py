@@ -190,7 +190,7 @@ def _show(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _walk(data: dict, path: str) -> tuple[dict, str]:
+def _walk(data: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
     """The dict holding the last part of ``path``; a numeric part indexes a log, e.g. ``referrals.0.done_at``."""
     parts = path.split(".")
     node: Any = data
@@ -221,7 +221,8 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _follow_suspect_events(data: dict, who: dict, now: datetime, rev: int, entries: list, changed: list) -> None:
+def _follow_suspect_events(data: dict[str, Any], who: dict[str, Any], now: datetime, rev: int,
+                           entries: list[dict[str, Any]], changed: list[str]) -> None:
     """The suspect's status is the latest event in their log (by when it happened)."""
     events = [e for lg in LOGS.values() if lg.moves_suspect for e in data[lg.key] if isinstance(e, dict) and e.get("kind")]
     if not events:
@@ -241,7 +242,7 @@ def apply(
     by: Actor,
     now: datetime,
     sets: dict[str, Any] | None = None,
-    appends: dict[str, LogEntry | dict] | None = None,
+    appends: dict[str, LogEntry | dict[str, Any]] | None = None,
 ) -> tuple[Case, list[str]]:
     """A new case with the changes applied and recorded; the paths that really changed.
 
@@ -249,7 +250,7 @@ def apply(
     """
     data = case.model_dump(mode="json")
     rev = case.rev + 1
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
     changed: list[str] = []
     who = by.model_dump(mode="json")
     for path, value in (sets or {}).items():

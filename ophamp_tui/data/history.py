@@ -164,16 +164,16 @@ def _target(path: str) -> tuple[str, str, str, tuple[C.Choice, ...]]:
     if parts[0] in LOG_NAMES and len(parts) == 3 and parts[1].isdigit():
         name = f"{LOG_NAMES[parts[0]]} {int(parts[1]) + 1}"
         logdef = LOGS.get(parts[0])
-        fdef = next((f for f in logdef.fields if f.key == parts[2]), None) if logdef else None
-        if fdef is not None:
-            return f"{name}: {fdef.label}", f"{name}: {fdef.label}", fdef.kind, fdef.choices
+        found = next((f for f in logdef.fields if f.key == parts[2]), None) if logdef else None
+        if found is not None:
+            return f"{name}: {found.label}", f"{name}: {found.label}", found.kind, found.choices
         return f"{name}: {parts[2]}", f"{name}: {parts[2]}", "text", ()
     return path, path, "text", ()
 
 
 def describe(entry: HistoryEntry) -> HistoryRow:
     """One history entry as a person reads it."""
-    common = {"when": fmt_local(entry.at), "who": entry.by.short(), "by_name": entry.by.name,
+    common: dict[str, Any] = {"when": fmt_local(entry.at), "who": entry.by.short(), "by_name": entry.by.name,
               "field": entry.field, "rev": entry.rev}
     if entry.field == "case":
         note = "" if entry.new in (None, "created") else entry.new
@@ -200,7 +200,7 @@ def history_rows(case: Case) -> list[HistoryRow]:
     return [describe(entry) for entry in reversed(case.history) if not _echo(entry)]
 
 
-def _echo(entry) -> bool:
+def _echo(entry: HistoryEntry) -> bool:
     """A step's "set by"/"at" entry saved with its status change repeats that row's who and when."""
     parts = entry.field.split(".")
     return len(parts) == 3 and parts[0] == "steps" and parts[2] in ("by", "at")

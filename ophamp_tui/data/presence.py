@@ -7,6 +7,7 @@ it closes. A file left by a process that has died (kill -9, power cut) is notice
 from __future__ import annotations
 
 import json
+from typing import Any
 import os
 import socket
 from datetime import datetime
@@ -57,9 +58,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def others(root: Path) -> list[dict]:
+def others(root: Path) -> list[dict[str, Any]]:
     """The other sessions on this store that are still running (stale ones from this host are removed)."""
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     folder = _dir(root)
     if not folder.is_dir():
         return found
@@ -82,7 +83,7 @@ def others(root: Path) -> list[dict]:
     return found
 
 
-def describe(record: dict) -> str:
+def describe(record: dict[str, Any]) -> str:
     who = f"{record.get('name') or 'someone'}" + (f" ({record['number']})" if record.get("number") else "")
     started = from_iso(record.get("started"))
     since = f" since {fmt_local(started)}" if isinstance(started, datetime) else ""

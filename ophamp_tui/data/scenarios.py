@@ -90,7 +90,7 @@ def _raw(stem: str, text: str) -> dict[str, Any]:
     if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
         raise ScenarioError(f"Scenario {stem} has no list of teaching points.")
     try:
-        data["anchor"] = as_utc(datetime.fromisoformat(anchor))
+        data["anchor"] = as_utc(datetime.fromisoformat(str(anchor)))
     except (TypeError, ValueError):
         raise ScenarioError(f"Scenario {stem} has no valid anchor time.") from None
     return data

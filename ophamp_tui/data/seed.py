@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import choices as C
 from .checklist import STEPS, StepDef
@@ -100,9 +101,9 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
     return case
 
 
-def _any_fields(sdef: StepDef, at: datetime) -> dict:
+def _any_fields(sdef: StepDef, at: datetime) -> dict[str, Any]:
     """Plausible values for a step the seed has no story for (one added to the checklist)."""
-    values: dict = {}
+    values: dict[str, Any] = {}
     for f in sdef.fields:
         if f.path or not (f.required or f.must_be_true):
             continue
@@ -112,9 +113,9 @@ def _any_fields(sdef: StepDef, at: datetime) -> dict:
     return values
 
 
-def _fields(rng: random.Random, sdef: StepDef, at: datetime, sgt: Actor, oic: Actor, case: Case) -> dict:
+def _fields(rng: random.Random, sdef: StepDef, at: datetime, sgt: Actor, oic: Actor, case: Case) -> dict[str, Any]:
     key, w = sdef.key, iso(at)
-    known = {
+    known: dict[str, dict[str, Any]] = {
         "supervisor_aware": {"supervisor_name": sgt.name, "supervisor_number": sgt.number, "aware_at": w,
                              "inspector_told": True, "colleagues_checked": rng.random() < 0.8,
                              **({"hs_report": f"HS-{rng.randint(1000, 9999)}"} if hs_reason(case) else {})},
@@ -139,7 +140,7 @@ def _fields(rng: random.Random, sdef: StepDef, at: datetime, sgt: Actor, oic: Ac
     return known[key] if key in known else _any_fields(sdef, at)
 
 
-def _log(case: Case, log: str, **kw) -> LogEntry:
+def _log(case: Case, log: str, **kw: Any) -> LogEntry:
     """A log entry whose id and recorded time come from the case, so a seed gives the same cases every time."""
     key = f"{case.id}/{log}/{len(getattr(case, log))}".encode()
     return LogEntry(id=hashlib.sha1(key).hexdigest()[:8], recorded_at=kw["at"], **kw)

@@ -348,7 +348,7 @@ class Store:
         by: Actor,
         *,
         sets: dict[str, Any] | None = None,
-        appends: dict[str, LogEntry | dict] | None = None,
+        appends: dict[str, LogEntry | dict[str, Any]] | None = None,
         base_rev: int | None = None,
         expect: dict[str, Any] | None = None,
         start_step: str | None = None,

@@ -195,7 +195,7 @@ def is_needed(fdef: FieldDef, values: dict[str, Any], case: Case | None, now: da
 
 
 def missing(
-    fdefs: tuple[FieldDef, ...], values: dict, case: Case | None, now: datetime, *, purpose: str = "to mark this step done"
+    fdefs: tuple[FieldDef, ...], values: dict[str, Any], case: Case | None, now: datetime, *, purpose: str = "to mark this step done"
 ) -> dict[str, str]:
     """Needed fields that are empty and saved values no longer valid: field key → what to fix."""
     problems: dict[str, str] = {}
