@@ -28,19 +28,19 @@ import json
 import os
 import random
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ophamp_tui.data import atomic  # noqa: E402
 from ophamp_tui.data.checklist import STEPS  # noqa: E402
+from ophamp_tui.data.clock import add_working_days  # noqa: E402
 from ophamp_tui.data.edits import new_case  # noqa: E402
 from ophamp_tui.data.models import Actor, Incident, LogEntry, Victim  # noqa: E402
-from ophamp_tui.data.clock import add_working_days  # noqa: E402
 from ophamp_tui.data.store import Store  # noqa: E402
 
-AT = datetime(2026, 6, 9, 10, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 6, 9, 10, 0, tzinfo=UTC)
 WHO = Actor(name="PS Crash Loop", number="PS 9001", role="sergeant")
 # Every free-text field of every step, its notes, and some case details.
 FIELDS: tuple[str, ...] = (
@@ -97,8 +97,14 @@ def main(argv: list[str]) -> int:
         append = None
         if not sets or rng.random() < 0.4:
             log_name = rng.choice(LOGS)
-            entry = LogEntry(id=f"L{run}-{seq}", at=AT, by=WHO, recorded_at=AT, method="phone",
-                             summary=f"r{run}s{seq} " + "y" * rng.choice(PADDING))
+            entry = LogEntry(
+                id=f"L{run}-{seq}",
+                at=AT,
+                by=WHO,
+                recorded_at=AT,
+                method="phone",
+                summary=f"r{run}s{seq} " + "y" * rng.choice(PADDING),
+            )
             append = [log_name, entry.id]
         op = {"seq": seq, "op": "update", "case": case_id, "sets": sets, "append": append}
         note({"t": "try", **op}, sync=False)

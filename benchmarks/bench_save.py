@@ -96,10 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.cases < 1 or args.repeats < 1 or args.stock_repeats < 1:
         ap.error("--cases, --repeats and --stock-repeats must be at least 1")
 
-    print(f"ophamp save benchmark: {args.cases:,} cases, {args.repeats} ophamp saves, "
-          f"{args.stock_repeats} stock TinyDB updates")
-    print(f"machine: {platform.platform()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
-          f"tinydb {tinydb.__version__}")
+    print(
+        f"ophamp save benchmark: {args.cases:,} cases, {args.repeats} ophamp saves, "
+        f"{args.stock_repeats} stock TinyDB updates"
+    )
+    print(
+        f"machine: {platform.platform()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
+        f"tinydb {tinydb.__version__}"
+    )
 
     with tempfile.TemporaryDirectory(prefix="ophamp-bench-", dir=args.dir) as tmp:
         work = Path(tmp)
@@ -151,16 +155,19 @@ def main(argv: list[str] | None = None) -> int:
         # --- stock single-file TinyDB ----------------------------------------------------------
         t0 = time.perf_counter()
         db = tinydb.TinyDB(work / "stock.json")  # default JSONStorage, default table
-        doc_ids = dict(zip(ids, db.insert_multiple(docs)))
+        doc_ids = dict(zip(ids, db.insert_multiple(docs), strict=True))
         t1 = time.perf_counter()
         stock_size = (work / "stock.json").stat().st_size
         del docs
         gc.collect()
-        print(f"stock TinyDB: {len(doc_ids):,} documents, {stock_size / 1e6:.1f} MB in one file, built in {t1 - t0:.1f} s")
+        print(
+            f"stock TinyDB: {len(doc_ids):,} documents, {stock_size / 1e6:.1f} MB in one file, built in {t1 - t0:.1f} s"
+        )
 
         def setter(text: str):
             def transform(doc):
                 doc["steps"]["welfare_contact"]["fields"]["how_are_you"] = text
+
             return transform
 
         stock: list[float] = []
@@ -181,20 +188,31 @@ def main(argv: list[str] | None = None) -> int:
     ratio = stock_med / our_med
     print()
     print(f"N (cases)                       {len(ids):,}")
-    print(f"open Store on N cases           median {ms(statistics.median(opens))} (of {len(opens)}: "
-          + ", ".join(ms(o) for o in opens) + ")")
-    print(f"ophamp save (durable, fsync)    median {ms(our_med)}  p95 {ms(our_p95)}  "
-          f"min {ms(min(ours))}  max {ms(max(ours))}  (n={len(ours)})")
-    print(f"stock TinyDB update (1 file)    median {ms(stock_med)}  min {ms(min(stock))}  "
-          f"max {ms(max(stock))}  (n={len(stock)})")
+    print(
+        f"open Store on N cases           median {ms(statistics.median(opens))} (of {len(opens)}: "
+        + ", ".join(ms(o) for o in opens)
+        + ")"
+    )
+    print(
+        f"ophamp save (durable, fsync)    median {ms(our_med)}  p95 {ms(our_p95)}  "
+        f"min {ms(min(ours))}  max {ms(max(ours))}  (n={len(ours)})"
+    )
+    print(
+        f"stock TinyDB update (1 file)    median {ms(stock_med)}  min {ms(min(stock))}  "
+        f"max {ms(max(stock))}  (n={len(stock)})"
+    )
     print(f"ratio stock/ophamp              {ratio:.0f}x")
     print(f"tracemalloc peak, ophamp saves  {traced_peak / 1024:.0f} KiB")
-    print(f"peak RSS (ru_maxrss)            {rss_after_ours:.0f} MiB after ophamp saves, "
-          f"{rss_end:.0f} MiB at end (both include generating the {len(ids):,} cases in memory; "
-          "the end figure includes stock TinyDB)")
+    print(
+        f"peak RSS (ru_maxrss)            {rss_after_ours:.0f} MiB after ophamp saves, "
+        f"{rss_end:.0f} MiB at end (both include generating the {len(ids):,} cases in memory; "
+        "the end figure includes stock TinyDB)"
+    )
     ok = ratio >= args.target
-    print(f"{'PASS' if ok else 'FAIL'}: ophamp save {ratio:.0f}x faster than stock single-file TinyDB "
-          f"(target: at least {args.target:g}x)")
+    print(
+        f"{'PASS' if ok else 'FAIL'}: ophamp save {ratio:.0f}x faster than stock single-file TinyDB "
+        f"(target: at least {args.target:g}x)"
+    )
     return 1 if (args.check and not ok) else 0
 
 

@@ -125,8 +125,10 @@ def observe(case: Case) -> Known:
 
 
 def matches(seen: Known, want: Known) -> bool:
-    return seen.rev == want.rev and seen.entries == want.entries and all(
-        seen.fields.get(p) == v for p, v in want.fields.items()
+    return (
+        seen.rev == want.rev
+        and seen.entries == want.entries
+        and all(seen.fields.get(p) == v for p, v in want.fields.items())
     )
 
 
@@ -206,8 +208,7 @@ def run(
         log = work / f"run-{run_no:05d}.log"
         err = work / f"run-{run_no:05d}.err"
         with open(err, "wb") as errfile:
-            proc = start_child(root, log, seed * 1_000_003 + run_no, run_no, errfile,
-                               ("rollback",) if sabotage else ())
+            proc = start_child(root, log, seed * 1_000_003 + run_no, run_no, errfile, ("rollback",) if sabotage else ())
         try:
             if not wait_ready(proc):
                 result.problem(f"run {run_no}: the child did not start: {err.read_text()[-500:]}")
@@ -323,15 +324,18 @@ def run(
                     known[cid] = seen
                 else:
                     result.lost += count_lost(seen, want)
-                    result.problem(f"run {run_no}: {cid} holds neither the confirmed saves nor them plus the "
-                                   f"save in flight (rev {seen.rev}, expected {want.rev} or {landed.rev})")
+                    result.problem(
+                        f"run {run_no}: {cid} holds neither the confirmed saves nor them plus the "
+                        f"save in flight (rev {seen.rev}, expected {want.rev} or {landed.rev})"
+                    )
                     known[cid] = seen
             elif matches(seen, want):
                 known[cid] = seen
             else:
                 result.lost += count_lost(seen, want)
-                result.problem(f"run {run_no}: {cid} does not hold what was confirmed (rev {seen.rev}, "
-                               f"expected {want.rev})")
+                result.problem(
+                    f"run {run_no}: {cid} does not hold what was confirmed (rev {seen.rev}, expected {want.rev})"
+                )
                 known[cid] = seen
             # Every confirmed save of this run is in the history with its rev.
             history = {(h.rev, h.field, h.new) for h in case.history}
@@ -364,9 +368,12 @@ def run(
             log.unlink(missing_ok=True)  # keep the logs of a failed run, to look at
             err.unlink(missing_ok=True)
         if progress and (run_no + 1) % max(1, runs // 20) == 0:
-            print(f"  run {run_no + 1}/{runs}: {result.saves_confirmed:,} saves confirmed, "
-                  f"{result.lost} lost, {len(result.problems)} problems, "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"  run {run_no + 1}/{runs}: {result.saves_confirmed:,} saves confirmed, "
+                f"{result.lost} lost, {len(result.problems)} problems, "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
 
     # --- at the end: every case again, every confirmed save of every run in its history -------------
     if result.unreadable_stores == 0 and result.runs:
@@ -437,23 +444,38 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--runs must be at least 1 and 0 <= --min-delay-ms <= --max-delay-ms")
 
     tmp = Path(tempfile.mkdtemp(prefix="ophamp-crash-", dir=args.dir))
-    print(f"crash loop: {args.runs} runs, SIGKILL {args.min_delay_ms:g}-{args.max_delay_ms:g} ms after the "
-          f"child is ready, seed {args.seed}")
+    print(
+        f"crash loop: {args.runs} runs, SIGKILL {args.min_delay_ms:g}-{args.max_delay_ms:g} ms after the "
+        f"child is ready, seed {args.seed}"
+    )
     print(f"machine: {machine()}")
     print(f"store: {tmp / 'store'}", flush=True)
-    r = run(args.runs, tmp / "store", args.seed, min_delay=args.min_delay_ms / 1000,
-            max_delay=args.max_delay_ms / 1000, work=tmp / "logs", progress=True)
+    r = run(
+        args.runs,
+        tmp / "store",
+        args.seed,
+        min_delay=args.min_delay_ms / 1000,
+        max_delay=args.max_delay_ms / 1000,
+        work=tmp / "logs",
+        progress=True,
+    )
     if r.ok and not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print(f"runs (children killed with SIGKILL)  {r.runs:,} ({r.runs_with_saves:,} confirmed a save first)")
     print(f"saves attempted                      {r.saves_attempted:,}")
-    print(f"saves confirmed                      {r.saves_confirmed:,} ({r.creates_confirmed:,} new cases, "
-          f"{r.values_confirmed:,} field values, {r.appends_confirmed:,} log entries)")
-    print(f"kill landed during a save            {r.inflight_landed + r.inflight_absent:,} runs: "
-          f"it landed whole {r.inflight_landed:,}, not at all {r.inflight_absent:,}")
-    print(f"kills that left a temp file          {r.kills_leaving_temps:,} runs ({r.temps_left:,} files), "
-          f"left after the next open: {r.temps_after_open}")
+    print(
+        f"saves confirmed                      {r.saves_confirmed:,} ({r.creates_confirmed:,} new cases, "
+        f"{r.values_confirmed:,} field values, {r.appends_confirmed:,} log entries)"
+    )
+    print(
+        f"kill landed during a save            {r.inflight_landed + r.inflight_absent:,} runs: "
+        f"it landed whole {r.inflight_landed:,}, not at all {r.inflight_absent:,}"
+    )
+    print(
+        f"kills that left a temp file          {r.kills_leaving_temps:,} runs ({r.temps_left:,} files), "
+        f"left after the next open: {r.temps_after_open}"
+    )
     print(f"cases in the store at the end        {r.cases:,}")
     print(f"files checked for mode 0600          {r.files_checked:,} (wrong: {r.bad_modes})")
     print(f"lost saves                           {r.lost}")
@@ -462,8 +484,10 @@ def main(argv: list[str] | None = None) -> int:
     for p in r.problems[:20]:
         print(f"  - {p}")
     print(f"time                                 {r.seconds:.1f} s")
-    print(f"{'PASS' if r.ok else 'FAIL'}: {r.lost} lost saves, {r.unreadable_stores} unreadable stores "
-          f"in {r.runs:,} kills")
+    print(
+        f"{'PASS' if r.ok else 'FAIL'}: {r.lost} lost saves, {r.unreadable_stores} unreadable stores "
+        f"in {r.runs:,} kills"
+    )
     if not r.ok:
         print(f"the store and the failed runs' logs are kept in {tmp}")
     return 0 if r.ok else 1

@@ -44,12 +44,14 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import hypothesis  # noqa: E402
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -57,12 +59,12 @@ from hypothesis import strategies as st  # noqa: E402
 from ophamp_tui.data.checklist import CASE_FORM, LOGS, STEPS, FieldDef, field_path  # noqa: E402
 from ophamp_tui.data.edits import log_entry, new_case  # noqa: E402
 from ophamp_tui.data.models import Actor, Case, Incident, Victim  # noqa: E402
-from ophamp_tui.data.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, parse_field  # noqa: E402
 from ophamp_tui.data.store import Store  # noqa: E402
 from ophamp_tui.data.text import clean_text, same_number  # noqa: E402
+from ophamp_tui.data.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, parse_field  # noqa: E402
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-OCCURRED = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+OCCURRED = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 # --- what must never be stored (written out here, not taken from ophamp's own cleaner) ----------
 
@@ -89,24 +91,90 @@ def nothing_to_clean(text: str) -> bool:
 # --- the hostile mix ------------------------------------------------------------------------------
 
 MARKUP = [
-    "[/]", "[b", "[b]", "[@click=app.quit]", "[@click=app.quit()]x[/]", "[bold red]", "[/bold red]",
-    "[link=https://evil.example]click[/link]", "[reverse blink]", "\\[b]", "[", "]", "[[", "]]",
-    "$name", "{0}", "{victim.name}", "%s", "%(x)s", "\\", "&lt;", "<script>",
+    "[/]",
+    "[b",
+    "[b]",
+    "[@click=app.quit]",
+    "[@click=app.quit()]x[/]",
+    "[bold red]",
+    "[/bold red]",
+    "[link=https://evil.example]click[/link]",
+    "[reverse blink]",
+    "\\[b]",
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "$name",
+    "{0}",
+    "{victim.name}",
+    "%s",
+    "%(x)s",
+    "\\",
+    "&lt;",
+    "<script>",
 ]
 ESCAPES = [
-    "\x1b[31m", "\x1b[0m", "\x1b[2J", "\x1b[H", "\x1b[3J", "\x1b[?25l", "\x1b[?1049h", "\x1b[1;31;40m",
-    "\x1b[10A", "\x1b[6n", "\x1b]0;title\x07", "\x1b]2;pwned\x1b\\", "\x1b]8;;https://evil.example\x1b\\",
-    "\x1b]52;c;cm0gLXJmIH4=\x07", "\x1bP1$r\x1b\\", "\x1bX sos \x1b\\", "\x1b^ pm \x1b\\", "\x1b_ apc \x1b\\",
-    "\x1bc", "\x1b7", "\x1b8", "\x1b(0", "\x1b#8", "\x1b=", "\x1b", "\x1b[", "\x1b]", "\x1b\x1b[31m",
-    "\x9b31m", "\x9b2J", "\x9b", "\x90", "\x9d0;t\x9c",
+    "\x1b[31m",
+    "\x1b[0m",
+    "\x1b[2J",
+    "\x1b[H",
+    "\x1b[3J",
+    "\x1b[?25l",
+    "\x1b[?1049h",
+    "\x1b[1;31;40m",
+    "\x1b[10A",
+    "\x1b[6n",
+    "\x1b]0;title\x07",
+    "\x1b]2;pwned\x1b\\",
+    "\x1b]8;;https://evil.example\x1b\\",
+    "\x1b]52;c;cm0gLXJmIH4=\x07",
+    "\x1bP1$r\x1b\\",
+    "\x1bX sos \x1b\\",
+    "\x1b^ pm \x1b\\",
+    "\x1b_ apc \x1b\\",
+    "\x1bc",
+    "\x1b7",
+    "\x1b8",
+    "\x1b(0",
+    "\x1b#8",
+    "\x1b=",
+    "\x1b",
+    "\x1b[",
+    "\x1b]",
+    "\x1b\x1b[31m",
+    "\x9b31m",
+    "\x9b2J",
+    "\x9b",
+    "\x90",
+    "\x9d0;t\x9c",
 ]
 CONTROLS = [chr(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))]
 BIDI_MIX = sorted(BIDI) + ["\u202eevil\u202c", "\u2066x\u2069", "abc\u202edcba"]
-EMOJI = ["🚓", "👍🏽", "👨‍👩‍👧", "🇬🇧", "❤️", "😀", "\U0001FAE0"]
+EMOJI = ["🚓", "👍🏽", "👨‍👩‍👧", "🇬🇧", "❤️", "😀", "\U0001fae0"]
 COMBINING = ["e\u0301", "\u0301", "Z\u0351\u0352\u0357\u0300\u0300", "\u0300" * 12, "\u20dd"]
 OTHER = [
-    "\ufeff", "\u200b", "\u200d", "\u2028", "\u2029", "\u00a0", "\u3000", "\ud800", "\udfff",
-    "\r\n", "\r", "\n", "\t", " ", "  ", "Zoë Ní Bhriain", "O'Brien", "PC 1234", "pc1234", "4521", "日本語",
+    "\ufeff",
+    "\u200b",
+    "\u200d",
+    "\u2028",
+    "\u2029",
+    "\u00a0",
+    "\u3000",
+    "\ud800",
+    "\udfff",
+    "\r\n",
+    "\r",
+    "\n",
+    "\t",
+    " ",
+    "  ",
+    "Zoë Ní Bhriain",
+    "O'Brien",
+    "PC 1234",
+    "pc1234",
+    "4521",
+    "日本語",
 ]
 FIXED = MARKUP + ESCAPES + CONTROLS + BIDI_MIX + EMOJI + COMBINING + OTHER
 
@@ -131,8 +199,10 @@ long_text = st.builds(
 )
 TEXT = st.integers(0, 99).flatmap(lambda k: long_text if k < 3 else st.text() if k < 25 else hostile)
 
-HOSTILE = ("[/] O'Brien [b [@click=app.quit]x [bold red]$name{0}%s \x1b[31mred\x1b[0m \x1b]0;pwned\x07 "
-           "\u202eevil\u202c \x00\x07\x9b2J 🚓")
+HOSTILE = (
+    "[/] O'Brien [b [@click=app.quit]x [bold red]$name{0}%s \x1b[31mred\x1b[0m \x1b]0;pwned\x07 "
+    "\u202eevil\u202c \x00\x07\x9b2J 🚓"
+)
 
 # --- the fields ---------------------------------------------------------------------------------
 
@@ -178,7 +248,7 @@ def check_files(root: Path, stats: Stats) -> None:
             stats.bad_bytes += len(found)
             raise AssertionError(f"{path.name} holds {found} raw")
 
-        def walk(node, where: str) -> None:
+        def walk(node, where: str, path: Path = path) -> None:
             if isinstance(node, str):
                 found = bad_chars(node, multiline=True)
                 if found:
@@ -214,16 +284,26 @@ def check_example(base: Path, value: str, name: str, number: str, stats: Stats) 
     try:
         store = Store(root, clock=lambda: NOW)
         who = Actor(name=name, number=number, role=name)
-        case = new_case(victim=Victim(name=name, number=number), incident=Incident(occurred_at=OCCURRED),
-                        by=who, now=NOW, case_id="OH-FUZZ")
+        case = new_case(
+            victim=Victim(name=name, number=number),
+            incident=Incident(occurred_at=OCCURRED),
+            by=who,
+            now=NOW,
+            case_id="OH-FUZZ",
+        )
         store.create(case)
 
         # Names: cleaned by the models, to at most 500 characters; the same after a reload.
         short_name, short_number = clean_text(name, max_len=500), clean_text(number, max_len=500)
         created = Store(root, clock=lambda: NOW).load(case.id)
-        for got, want in ((created.victim.name, short_name), (created.victim.number, short_number),
-                          (created.created_by.name, short_name), (created.created_by.number, short_number),
-                          (created.created_by.role, short_name), (created.history[0].by.name, short_name)):
+        for got, want in (
+            (created.victim.name, short_name),
+            (created.victim.number, short_number),
+            (created.created_by.name, short_name),
+            (created.created_by.number, short_number),
+            (created.created_by.role, short_name),
+            (created.history[0].by.name, short_name),
+        ):
             assert got == want, (got, want)
             assert "\n" not in got and "\t" not in got
             stats.names_checked += 1
@@ -331,20 +411,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.examples < 1:
         ap.error("--examples must be at least 1")
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big")
-    import hypothesis
 
-    print(f"hostile text fuzz: {args.examples:,} examples, seed {seed}, {len(FIELDS)} fields per example "
-          f"+ a log summary + 2 reasons + Actor/Victim names")
-    print(f"machine: {platform.platform()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
-          f"hypothesis {hypothesis.__version__}")
+    print(
+        f"hostile text fuzz: {args.examples:,} examples, seed {seed}, {len(FIELDS)} fields per example "
+        f"+ a log summary + 2 reasons + Actor/Victim names"
+    )
+    print(
+        f"machine: {platform.platform()}, nproc {os.cpu_count()}, Python {platform.python_version()}, "
+        f"hypothesis {hypothesis.__version__}"
+    )
     work = Path(tempfile.mkdtemp(prefix="ophamp-fuzz-", dir=args.dir))
     try:
         started = time.perf_counter()
         try:
             stats = run(args.examples, work, seed)
         except Exception:
-            import traceback
-
             traceback.print_exc()
             print(f"FAIL after {time.perf_counter() - started:.1f} s (seed {seed})")
             return 1

@@ -55,8 +55,15 @@ class PtyApp:
         config = work / "config"
         save_identity(config, Actor(name="PS Sam Taylor", number="4521", role="sergeant"))
         self.crash_dir = work / "crashes"
-        env = {**os.environ, "OPHAMP_CONFIG": str(config), "OPHAMP_CRASH_DIR": str(self.crash_dir),
-               "XDG_DATA_HOME": str(work / "data"), "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+        env = {
+            **os.environ,
+            "OPHAMP_CONFIG": str(config),
+            "OPHAMP_CRASH_DIR": str(self.crash_dir),
+            "XDG_DATA_HOME": str(work / "data"),
+            "TERM": "xterm-256color",
+            "COLUMNS": "80",
+            "LINES": "24",
+        }
         argv = argv or [sys.executable, "-m", "ophamp_tui", "--store", str(store)]
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the program, on the terminal
@@ -134,27 +141,54 @@ class PtyApp:
 
 # What is typed into the new-case form (CASE_FORM order), and what the store must then hold.
 FORM = [
-    "PC Alex Morgan", TAB,      # victim's name
-    "1234", TAB,                # collar number
-    TAB,                        # role: keep "Police officer"
-    "yesterday 09:15", TAB,     # when
-    "custody suite", TAB,       # where
-    ENTER, "cu", ENTER,         # type of place: open the menu, type to find, pick (which moves on)
-    ENTER, "ar", ENTER,         # what was happening
-    ENTER, "abh", ENTER,        # offence
-    DOWN, " ", TAB,             # method: kick (ticked; the list starts on the first)
-    ENTER, "minor", ENTER,      # injury
-    ENTER, "first", ENTER,      # medical care
-    TAB,                        # impact: none ticked
-    "shaken", TAB,              # impact in their words (a long text box)
-    ENTER, "arr", ENTER,        # suspect: arrested
-    CTRL_S,                     # create the case
+    "PC Alex Morgan",
+    TAB,  # victim's name
+    "1234",
+    TAB,  # collar number
+    TAB,  # role: keep "Police officer"
+    "yesterday 09:15",
+    TAB,  # when
+    "custody suite",
+    TAB,  # where
+    ENTER,
+    "cu",
+    ENTER,  # type of place: open the menu, type to find, pick (which moves on)
+    ENTER,
+    "ar",
+    ENTER,  # what was happening
+    ENTER,
+    "abh",
+    ENTER,  # offence
+    DOWN,
+    " ",
+    TAB,  # method: kick (ticked; the list starts on the first)
+    ENTER,
+    "minor",
+    ENTER,  # injury
+    ENTER,
+    "first",
+    ENTER,  # medical care
+    TAB,  # impact: none ticked
+    "shaken",
+    TAB,  # impact in their words (a long text box)
+    ENTER,
+    "arr",
+    ENTER,  # suspect: arrested
+    CTRL_S,  # create the case
 ]
 EXPECTED = {
-    "victim.name": "PC Alex Morgan", "victim.number": "1234", "victim.role": "police_officer",
-    "incident.when": "09:15", "incident.location": "custody suite", "incident.location_type": "custody",
-    "incident.context": "arrest", "incident.offence": "abh_s47", "incident.methods": ["kick"],
-    "incident.injury": "minor", "incident.medical": "first_aid", "incident.impact_notes": "shaken",
+    "victim.name": "PC Alex Morgan",
+    "victim.number": "1234",
+    "victim.role": "police_officer",
+    "incident.when": "09:15",
+    "incident.location": "custody suite",
+    "incident.location_type": "custody",
+    "incident.context": "arrest",
+    "incident.offence": "abh_s47",
+    "incident.methods": ["kick"],
+    "incident.injury": "minor",
+    "incident.medical": "first_aid",
+    "incident.impact_notes": "shaken",
     "suspect.status": "arrested",
 }
 
@@ -173,11 +207,18 @@ def stored(store: Path) -> dict | None:
     case = s.load(summaries[0].id)
     inc = case.incident
     return {
-        "victim.name": case.victim.name, "victim.number": case.victim.number, "victim.role": case.victim.role,
+        "victim.name": case.victim.name,
+        "victim.number": case.victim.number,
+        "victim.role": case.victim.role,
         "incident.when": f"{to_london(inc.occurred_at):%H:%M}" if inc.occurred_at else None,
-        "incident.location": inc.location, "incident.location_type": inc.location_type,
-        "incident.context": inc.context, "incident.offence": inc.offence, "incident.methods": inc.methods,
-        "incident.injury": inc.injury, "incident.medical": inc.medical, "incident.impact_notes": inc.impact_notes,
+        "incident.location": inc.location,
+        "incident.location_type": inc.location_type,
+        "incident.context": inc.context,
+        "incident.offence": inc.offence,
+        "incident.methods": inc.methods,
+        "incident.injury": inc.injury,
+        "incident.medical": inc.medical,
+        "incident.impact_notes": inc.impact_notes,
         "suspect.status": case.suspect.status,
     }
 
@@ -214,9 +255,15 @@ def type_form(work: Path, gap: float) -> tuple[bool, str, float]:
     got = stored(store)
     if got is None:
         texts = [part for part in FORM if len(part) > 1]
-        joined = [f"{a!r}+{b!r}" for a, b in zip(texts, texts[1:]) if a[-4:] + b[:4] in app.text(mark)]
-        return False, (f"no case created (exit status {status}, case screen {'seen' if created else 'not seen'}"
-                       f"{'; shown run together: ' + ', '.join(joined) if joined else ''})"), took
+        joined = [f"{a!r}+{b!r}" for a, b in zip(texts, texts[1:], strict=False) if a[-4:] + b[:4] in app.text(mark)]
+        return (
+            False,
+            (
+                f"no case created (exit status {status}, case screen {'seen' if created else 'not seen'}"
+                f"{'; shown run together: ' + ', '.join(joined) if joined else ''})"
+            ),
+            took,
+        )
     wrong = {k: (got[k], v) for k, v in EXPECTED.items() if got[k] != v}
     if wrong:
         return False, "; ".join(f"{k}: stored {g!r}, typed {v!r}" for k, (g, v) in wrong.items()), took
@@ -256,8 +303,10 @@ def main() -> int:
     p.add_argument("--burn", type=int, default=os.cpu_count() or 1, help="busy-loop processes (default: one per core)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args()
-    print(f"tab stress: {args.runs} forms of {len(keys_of(FORM))} key presses, {args.gap_ms:g} ms between keys, "
-          f"{args.burn} busy-loop processes on {os.cpu_count()} cores")
+    print(
+        f"tab stress: {args.runs} forms of {len(keys_of(FORM))} key presses, {args.gap_ms:g} ms between keys, "
+        f"{args.burn} busy-loop processes on {os.cpu_count()} cores"
+    )
     t0 = time.monotonic()
     result = run(args.runs, gap=args.gap_ms / 1000, burn=args.burn, log=None if args.quiet else print)
     secs = sorted(result.seconds)

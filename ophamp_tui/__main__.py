@@ -20,21 +20,31 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     seed = sub.add_parser("seed", help="write N realistic fictional cases into a store (training, benchmarks)")
     seed.add_argument("--store", metavar="PATH", dest="seed_store", help="store directory to write into (required)")
-    seed.add_argument("--into-live", action="store_true",
-                      help="allow writing fictional cases into the live default store or a store with real cases")
+    seed.add_argument(
+        "--into-live",
+        action="store_true",
+        help="allow writing fictional cases into the live default store or a store with real cases",
+    )
     seed.add_argument("--cases", type=int, default=50, metavar="N", help="how many cases (default 50)")
     seed.add_argument("--seed", type=int, default=2016, help="random seed, for the same cases every time")
     demo = sub.add_parser("demo", help="training mode: fictional scenarios on their own store, never the live one")
     demo.add_argument("--reset", action="store_true", help="restore every scenario to its starting point")
     demo.add_argument("--serve-session", metavar="NAME", help=argparse.SUPPRESS)  # set by `ophamp serve`
     serve = sub.add_parser("serve", help="run ophamp in a web browser (for projecting in a classroom)")
-    serve.add_argument("--host", default="localhost",
-                       help="address to listen on (default localhost: this computer only)")
+    serve.add_argument(
+        "--host", default="localhost", help="address to listen on (default localhost: this computer only)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--max-sessions", type=int, default=10, metavar="N",
-                       help="most browser tabs open at once, each its own ophamp (default 10)")
-    serve.add_argument("--live", action="store_true",
-                       help="serve the live store instead of training mode (localhost only)")
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        default=10,
+        metavar="N",
+        help="most browser tabs open at once, each its own ophamp (default 10)",
+    )
+    serve.add_argument(
+        "--live", action="store_true", help="serve the live store instead of training mode (localhost only)"
+    )
     return p
 
 
@@ -104,17 +114,21 @@ def _seed(args: argparse.Namespace) -> int:
     if args.cases < 1 or args.cases > 1_000_000:
         return _fail("--cases must be between 1 and 1,000,000.")
     if path.resolve() == default_store().resolve() and not args.into_live:
-        return _fail(f"{path} is the live store. Fictional cases go into a store of their own; "
-                     "add --into-live only if you really mean it.")
+        return _fail(
+            f"{path} is the live store. Fictional cases go into a store of their own; "
+            "add --into-live only if you really mean it."
+        )
     try:
         store = Store(path)
         real = sum(1 for s in store.summaries() if not s.fictional and not s.damaged)
         if real and not args.into_live:
-            return _fail(f"{path} holds {real} real case{'s' if real != 1 else ''}: fictional cases are not mixed "
-                         "with them. Choose another store, or add --into-live if you really mean it.")
+            return _fail(
+                f"{path} holds {real} real case{'s' if real != 1 else ''}: fictional cases are not mixed "
+                "with them. Choose another store, or add --into-live if you really mean it."
+            )
         cases = fictional_cases(args.cases, seed=args.seed)
         for start in range(0, len(cases), SEED_CHUNK):
-            store.create_many(cases[start:start + SEED_CHUNK])
+            store.create_many(cases[start : start + SEED_CHUNK])
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     print(f"Wrote {args.cases} fictional cases to {path} ({len(store)} cases in the store).")
@@ -124,8 +138,7 @@ def _seed(args: argparse.Namespace) -> int:
 def _said_at_exit(app) -> int:
     """After a closed window or a stop signal: what could not be saved (field labels only, nothing typed)."""
     if app.not_saved_at_exit:
-        print("ophamp: not saved: " + "; ".join(app.not_saved_at_exit) + ".",
-              file=sys.stderr)
+        print("ophamp: not saved: " + "; ".join(app.not_saved_at_exit) + ".", file=sys.stderr)
     return app.return_code or 0  # 1 after a crash
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -25,8 +25,11 @@ def crash_dir() -> Path:
 
 def safe_report(exc_type: type[BaseException] | None, tb: TracebackType | None) -> str:
     """Exception type and the stack as file:line in function: nothing from the data."""
-    lines = [f"ophamp crash report {datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}",
-             f"error: {exc_type.__name__ if exc_type else 'unknown'}", "where (most recent call last):"]
+    lines = [
+        f"ophamp crash report {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
+        f"error: {exc_type.__name__ if exc_type else 'unknown'}",
+        "where (most recent call last):",
+    ]
     for frame in traceback.extract_tb(tb):
         lines.append(f"  {_short(frame.filename)}:{frame.lineno} in {frame.name}")
     return "\n".join(lines) + "\n"
@@ -35,7 +38,7 @@ def safe_report(exc_type: type[BaseException] | None, tb: TracebackType | None) 
 def _short(filename: str) -> str:
     for marker in ("ophamp_tui", "site-packages"):
         if marker in filename:
-            return filename[filename.index(marker):]
+            return filename[filename.index(marker) :]
     return Path(filename).name
 
 
@@ -44,7 +47,7 @@ def write_report(report: str) -> Path | None:
     folder = crash_dir()
     try:
         atomic.make_private_dir(folder)
-        path = folder / f"crash-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+        path = folder / f"crash-{datetime.now(UTC):%Y%m%d-%H%M%S}-{os.getpid()}.txt"
         atomic.atomic_write(path, report.encode("utf-8"))
         return path
     except OSError:
@@ -54,5 +57,7 @@ def write_report(report: str) -> Path | None:
 def user_message(exc_type: type[BaseException] | None, report_path: Path | None) -> str:
     where = f" A report (no personal data) is in {report_path}." if report_path else ""
     name = exc_type.__name__ if exc_type else "error"
-    return (f"ophamp stopped because of an unexpected problem ({name}). Everything saved before it "
-            f"is kept: restart ophamp to carry on.{where}")
+    return (
+        f"ophamp stopped because of an unexpected problem ({name}). Everything saved before it "
+        f"is kept: restart ophamp to carry on.{where}"
+    )

@@ -67,8 +67,9 @@ def is_local(host: str, port: int) -> bool:
     try:
         infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise ServeError(f"unknown host name {host!r}: use localhost, an address of this computer, "
-                         "or leave out --host.") from None
+        raise ServeError(
+            f"unknown host name {host!r}: use localhost, an address of this computer, or leave out --host."
+        ) from None
     return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
 
 
@@ -134,15 +135,16 @@ class OneLineFormatter(logging.Formatter):
 
 
 def refused_full_text(max_sessions: int) -> str:
-    return (f"ophamp: this server already has {max_sessions} sessions open, the most it allows. "
-            "Close a tab you no longer need, then reload this page.")
+    return (
+        f"ophamp: this server already has {max_sessions} sessions open, the most it allows. "
+        "Close a tab you no longer need, then reload this page."
+    )
 
 
 class OphampServer(Server):
     """textual-serve's server, with the Origin check, the session cap and the size cap."""
 
-    def __init__(self, *, host: str, port: int, local: bool, live: bool, store: str | None,
-                 max_sessions: int) -> None:
+    def __init__(self, *, host: str, port: int, local: bool, live: bool, store: str | None, max_sessions: int) -> None:
         public_url = f"http://{url_host(host)}" + ("" if port == 80 else f":{port}")
         super().__init__("ophamp", host=host, port=port, title="Op Hampshire", public_url=public_url)
         self.local = local
@@ -189,8 +191,9 @@ class OphampServer(Server):
             return True
         if not self.every_address:
             return False
-        return (origin_text.lower() == f"http://{request.host.lower()}"
-                and (_is_ip(name) or name in self.own_names or name in LOCAL_NAMES))
+        return origin_text.lower() == f"http://{request.host.lower()}" and (
+            _is_ip(name) or name in self.own_names or name in LOCAL_NAMES
+        )
 
     def _page_url(self, request: web.Request) -> str:
         """Where the page tells the browser to connect back: the server as reached, if bound everywhere."""
@@ -224,24 +227,31 @@ class OphampServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         if not self.origin_allowed(request):
-            log.warning("refused a connection from another web page (origin %s): only ophamp's own page "
-                        "may connect.", _printable(request.headers.get("Origin", "")))
+            log.warning(
+                "refused a connection from another web page (origin %s): only ophamp's own page may connect.",
+                _printable(request.headers.get("Origin", "")),
+            )
             raise web.HTTPForbidden(text="Only ophamp's own page may connect.\n")
         websocket = web.WebSocketResponse(heartbeat=15)
         if self.sessions >= self.max_sessions:
-            log.warning("refused a browser tab: %d sessions are open, the most --max-sessions allows.",
-                        self.sessions)
+            log.warning("refused a browser tab: %d sessions are open, the most --max-sessions allows.", self.sessions)
             await self._refuse_full(request, websocket)
             return websocket
         self.sessions += 1  # counted before any await, so two tabs at once cannot both take the last place
         app_service: AppService | None = None
         try:
             await websocket.prepare(request)
-            width, height = clamp_size(_to_int(request.query.get("width"), 80),
-                                       _to_int(request.query.get("height"), 24))
-            app_service = AppService(self.session_command(), write_bytes=websocket.send_bytes,
-                                     write_str=websocket.send_str, close=websocket.close,
-                                     download_manager=self.download_manager, debug=False)
+            width, height = clamp_size(
+                _to_int(request.query.get("width"), 80), _to_int(request.query.get("height"), 24)
+            )
+            app_service = AppService(
+                self.session_command(),
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=False,
+            )
             await app_service.start(width, height)
             await self._process_messages(websocket, app_service)
         except asyncio.CancelledError:
@@ -262,7 +272,7 @@ class OphampServer(Server):
         """Tell the tab in its terminal, and leave the message up a while (closing covers it)."""
         await websocket.prepare(request)
         text = refused_full_text(self.max_sessions)
-        await websocket.send_bytes(f"\x1b[2J\x1b[H\r\n  {text}\r\n".encode("utf-8"))
+        await websocket.send_bytes(f"\x1b[2J\x1b[H\r\n  {text}\r\n".encode())
         try:
             async with asyncio.timeout(FULL_WAIT):
                 async for _message in websocket:
@@ -310,11 +320,20 @@ class OphampServer(Server):
         def started(*_args: object) -> None:  # aiohttp calls this once it is listening
             if not said:
                 said.append(True)
-                print(f"Serving ophamp ({mode}) on {self.public_url} for up to {self.max_sessions} tabs. "
-                      "Ctrl+C to stop.", flush=True)
+                print(
+                    f"Serving ophamp ({mode}) on {self.public_url} for up to {self.max_sessions} tabs. Ctrl+C to stop.",
+                    flush=True,
+                )
 
-        web.run_app(self._make_app(), host=self.host or None, port=self.port, handle_signals=False,
-                    loop=loop, print=started, access_log=None)
+        web.run_app(
+            self._make_app(),
+            host=self.host or None,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=started,
+            access_log=None,
+        )
 
 
 def _fail(message: str) -> int:
@@ -328,7 +347,9 @@ def _listen_error(exc: OSError, host: str, port: int) -> str:
     if exc.errno == errno.EADDRINUSE:
         return f"port {port} is already in use on {host}: choose another with --port, or stop what is using it."
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
-        low = " (ports below 1024 need administrator rights): choose 1024 or above" if port < 1024 else ": choose another"
+        low = (
+            " (ports below 1024 need administrator rights): choose 1024 or above" if port < 1024 else ": choose another"
+        )
         return f"not allowed to listen on port {port}{low} with --port."
     if exc.errno == errno.EADDRNOTAVAIL:
         return f"{host} is not an address of this computer: use localhost, one of its addresses, or leave out --host."
@@ -348,11 +369,16 @@ def run(args: argparse.Namespace) -> int:
     if args.live and not local:
         return _fail("--live is served on localhost only: live cases are never served to other computers.")
     if not local:
-        print(f"ophamp: warning: serving on {args.host or 'every address'}, not only this computer: anyone "
-              f"who can reach port {args.port} on this network can open ophamp. Leave out --host to keep it "
-              "on this computer.", file=sys.stderr, flush=True)
-    server = OphampServer(host=args.host, port=args.port, local=local, live=args.live, store=args.store,
-                          max_sessions=args.max_sessions)
+        print(
+            f"ophamp: warning: serving on {args.host or 'every address'}, not only this computer: anyone "
+            f"who can reach port {args.port} on this network can open ophamp. Leave out --host to keep it "
+            "on this computer.",
+            file=sys.stderr,
+            flush=True,
+        )
+    server = OphampServer(
+        host=args.host, port=args.port, local=local, live=args.live, store=args.store, max_sessions=args.max_sessions
+    )
     try:
         server.serve()
     except OSError as exc:

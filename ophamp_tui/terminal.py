@@ -27,9 +27,9 @@ import os
 import selectors
 import sys
 import time
+from collections.abc import Generator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Generator
 
 from rich.text import Text
 from textual import constants, events
@@ -55,7 +55,7 @@ SETTLE_LIMIT = 3.0  # seconds: a key is handed over after this even if the app i
 
 def _as_latin1(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start:error.end].decode("latin-1"), error.end
+    return error.object[error.start : error.end].decode("latin-1"), error.end
 
 
 codecs.register_error("ophamp-latin1", _as_latin1)
@@ -153,7 +153,7 @@ class TerminalDriver(LinuxDriver):
         while quiet < 2 and time.monotonic() < deadline and not self.exit_event.is_set():
             answer: Future[bool] = Future()
 
-            def check() -> None:
+            def check(answer: Future[bool] = answer) -> None:
                 if answer.set_running_or_notify_cancel():
                     answer.set_result(self._settled())
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from ophamp_tui.data import Actor, Incident, Store, Victim, new_case
 
 # Wednesday 10 June 2026, 13:00 London time (BST): a normal working day, well away from clock changes.
-DATA_NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
+DATA_NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def make_case(sergeant):
         *,
         victim_number: str = "PC 1234",
         victim_name: str = "Sam Okafor",
-        occurred_at: datetime = datetime(2026, 6, 8, 8, 0, tzinfo=timezone.utc),  # Mon 09:00 BST
+        occurred_at: datetime = datetime(2026, 6, 8, 8, 0, tzinfo=UTC),  # Mon 09:00 BST
         offence: str = "aew_s1",
         case_id: str | None = None,
         created_at: datetime | None = None,

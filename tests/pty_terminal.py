@@ -134,6 +134,11 @@ class Terminal:
 
 def ophamp_env(tmp_path: Path, config: str = "config") -> dict[str, str]:
     """An environment whose user directories are all inside ``tmp_path`` (nothing of the machine's)."""
-    return {**os.environ, "OPHAMP_CONFIG": str(tmp_path / config), "OPHAMP_CRASH_DIR": str(tmp_path / "crashes"),
-            "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-            "XDG_STATE_HOME": str(tmp_path / "state")}
+    return {
+        **os.environ,
+        "OPHAMP_CONFIG": str(tmp_path / config),
+        "OPHAMP_CRASH_DIR": str(tmp_path / "crashes"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ophamp_tui.data.edits import new_case
 from ophamp_tui.data.models import Incident, Suspect, Victim
 from ophamp_tui.data.store import Store
 
-from .ui_helpers import SERGEANT, right4_done, choose, error_of, fixed_clock, make_app, screen_text, tick, type_text
+from .ui_helpers import SERGEANT, choose, error_of, fixed_clock, make_app, right4_done, screen_text, tick, type_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # Monday 15:00 GMT
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday 15:00 GMT
 
 
 def add_case(app, *, days_ago: float = 0.25, finished: tuple[str, ...] = (), status: str = "identified"):
@@ -18,8 +18,12 @@ def add_case(app, *, days_ago: float = 0.25, finished: tuple[str, ...] = (), sta
     case = new_case(
         victim=Victim(name="PCSO Dana Whit", number="5566", role="pcso"),
         incident=Incident(occurred_at=occurred, offence="racial_s29", methods=["punch"]),
-        suspect=Suspect(identified=True, status=status), hate_crime=True, hate_strands=["race"],
-        by=SERGEANT, now=occurred, case_id="OH-261123-TEST",
+        suspect=Suspect(identified=True, status=status),
+        hate_crime=True,
+        hate_strands=["race"],
+        by=SERGEANT,
+        now=occurred,
+        case_id="OH-261123-TEST",
     )
     app.store.create(right4_done(case))
     for key in finished:
@@ -60,8 +64,14 @@ async def test_arrest_rui_nfa_with_vrr_discussed(tmp_path):
         # Step 7: the OIC tells the victim; the update clears both notifications.
         await pilot.press("escape", "7", "ctrl+n")
         await pilot.pause()
-        await log(pilot, [("text", "at", "today 12:30"), ("choose", "method", "Phone"),
-                          ("text", "summary", "Told of arrest and release under investigation.")])
+        await log(
+            pilot,
+            [
+                ("text", "at", "today 12:30"),
+                ("choose", "method", "Phone"),
+                ("text", "summary", "Told of arrest and release under investigation."),
+            ],
+        )
         assert "Phone · Told of arrest" in screen_text(pilot)  # the log, newest first
         assert "Tell victim" not in str(pilot.app.screen.query_one("#step-status").render())
 
@@ -74,19 +84,26 @@ async def test_arrest_rui_nfa_with_vrr_discussed(tmp_path):
         await type_text(pilot, "victim_told_at", "today 14:00")
         await pilot.press("f2")
         await pilot.pause()
-        assert error_of(pilot, "nfa_discussed") == "Tick 'OIC discussed the decision with the victim' to mark this step done."
+        assert (
+            error_of(pilot, "nfa_discussed")
+            == "Tick 'OIC discussed the decision with the victim' to mark this step done."
+        )
         assert error_of(pilot, "vrr_explained").startswith("Tick 'Victims' Right to Review explained'")
         status = str(pilot.app.screen.query_one("#step-status").render())
         # NPCC scheme: within 3 months of the decision (23 Nov -> by the end of 23 Feb), later at the
         # force's discretion.
-        assert ("Police VRR applies: the victim can ask within 3 months of the decision (by the end of Tue "
-                "23/02/2027); later requests are at the force's discretion.") in status
+        assert (
+            "Police VRR applies: the victim can ask within 3 months of the decision (by the end of Tue "
+            "23/02/2027); later requests are at the force's discretion."
+        ) in status
         await tick(pilot, "nfa_discussed")
         await tick(pilot, "vrr_explained")
         await choose(pilot, "vrr_requested", "Yes")
         await pilot.press("f2")
         await pilot.pause()
-        assert error_of(pilot, "vrr_requested_at") == "'When the review was asked for' is needed to mark this step done."
+        assert (
+            error_of(pilot, "vrr_requested_at") == "'When the review was asked for' is needed to mark this step done."
+        )
         await type_text(pilot, "vrr_requested_at", "today 14:30")
         await choose(pilot, "vrr_result", "Review pending")
         await pilot.press("f2")
@@ -104,8 +121,16 @@ async def test_arrest_rui_nfa_with_vrr_discussed(tmp_path):
 
 async def test_charged_case_to_senior_sign_off(tmp_path):
     app = make_app(tmp_path, clock=fixed_clock(NOW))
-    earlier = ("supervisor_aware", "welfare_contact", "support_handover", "statement", "crime_recorded",
-               "oic_assigned", "kept_informed", "longer_term")
+    earlier = (
+        "supervisor_aware",
+        "welfare_contact",
+        "support_handover",
+        "statement",
+        "crime_recorded",
+        "oic_assigned",
+        "kept_informed",
+        "longer_term",
+    )
     case = add_case(app, days_ago=20, finished=earlier, status="charged")
     async with app.run_test(size=(80, 24)) as pilot:
         pilot.app.screen.open_case(case.id)
@@ -159,9 +184,13 @@ async def test_closing_early_needs_a_reason_and_is_recorded(tmp_path):
 async def test_my_cases_shows_the_cases_where_i_am_named(tmp_path):
     app = make_app(tmp_path, clock=fixed_clock(NOW))
     mine = add_case(app)
-    other = new_case(victim=Victim(name="PC Lee Fry", number="8080"), incident=Incident(occurred_at=NOW),
-                     by=SERGEANT.model_copy(update={"number": "9999", "name": "PS Other"}), now=NOW,
-                     case_id="OH-261123-OTHR")
+    other = new_case(
+        victim=Victim(name="PC Lee Fry", number="8080"),
+        incident=Incident(occurred_at=NOW),
+        by=SERGEANT.model_copy(update={"number": "9999", "name": "PS Other"}),
+        now=NOW,
+        case_id="OH-261123-OTHR",
+    )
     app.store.create(other)
     app.store.update(other.id, SERGEANT, sets={"steps.oic_assigned.fields.oic_number": "DC 2222"})
     async with app.run_test(size=(80, 24)) as pilot:
@@ -197,8 +226,14 @@ async def test_overdue_update_appears_in_the_queue_and_clears_when_logged(tmp_pa
         assert "Step 7 of 10: Victim kept informed" in screen_text(pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
-        await log(pilot, [("text", "at", "now"), ("choose", "method", "In person"),
-                          ("text", "summary", "Explained the arrest and next steps.")])
+        await log(
+            pilot,
+            [
+                ("text", "at", "now"),
+                ("choose", "method", "In person"),
+                ("text", "summary", "Explained the arrest and next steps."),
+            ],
+        )
         await pilot.press("escape", "escape")
         await pilot.pause()
         text = screen_text(pilot)

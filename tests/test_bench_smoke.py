@@ -16,8 +16,18 @@ SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_save.py"
 
 def test_bench_save_smoke(tmp_path):
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--cases", "200", "--repeats", "5", "--stock-repeats", "1",
-         "--dir", str(tmp_path)],
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--cases",
+            "200",
+            "--repeats",
+            "5",
+            "--stock-repeats",
+            "1",
+            "--dir",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from ophamp_tui.widgets.fields import dom_id
 from .pty_terminal import OPHAMP, Terminal, ophamp_env
 from .ui_helpers import SERGEANT, fixed_clock, make_app, right4_done, screen_text, wait_for
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def start(tmp_path) -> tuple[list[str], dict[str, str]]:
@@ -66,8 +66,14 @@ def test_a_new_case_being_typed_survives_and_is_offered_back(tmp_path, how):
 async def test_a_draft_offered_on_start_can_be_thrown_away(tmp_path):
     app = make_app(tmp_path, clock=fixed_clock())
     owner = "4521"
-    app.store.save_draft(owner, {"kind": "new_case", "saved_at": "2026-11-23T14:50:00+00:00",
-                                 "fields": {"victim.name": "PC [b]Alex[/] Morgan", "victim.number": "PC 7788"}})
+    app.store.save_draft(
+        owner,
+        {
+            "kind": "new_case",
+            "saved_at": "2026-11-23T14:50:00+00:00",
+            "fields": {"victim.name": "PC [b]Alex[/] Morgan", "victim.number": "PC 7788"},
+        },
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         text = await wait_for(pilot, "You were logging")
         assert "You were logging an assault on PC [b]Alex[/] Morgan at" in text and "14:50." in text  # literally
@@ -96,9 +102,15 @@ async def test_escape_keeps_the_draft_and_n_carries_on_with_it(tmp_path):
 async def test_ophamp_offers_the_case_and_step_you_were_on(tmp_path):
     clock = fixed_clock()
     app = make_app(tmp_path, clock=clock)
-    case = right4_done(new_case(victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-                                incident=Incident(occurred_at=clock() - timedelta(hours=2)), by=SERGEANT,
-                                now=clock(), case_id="OH-CARRY-ON"))
+    case = right4_done(
+        new_case(
+            victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+            incident=Incident(occurred_at=clock() - timedelta(hours=2)),
+            by=SERGEANT,
+            now=clock(),
+            case_id="OH-CARRY-ON",
+        )
+    )
     app.store.create(case)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from ophamp_tui.data.clock import (
     working_days_between,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args) -> datetime:
@@ -123,7 +123,9 @@ def test_parse_local_empty(text):
         parse_local(text, now=NOW)
 
 
-@pytest.mark.parametrize("text", ["banana", "32/13/2026 10:00", "31/02/2026 10:00", "23/11/2026 25:61", "next tuesday-ish"])
+@pytest.mark.parametrize(
+    "text", ["banana", "32/13/2026 10:00", "31/02/2026 10:00", "23/11/2026 25:61", "next tuesday-ish"]
+)
 def test_parse_local_garbage(text):
     with pytest.raises(DateInputError, match="Could not read|Include"):
         parse_local(text, now=NOW)

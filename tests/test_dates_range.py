@@ -4,7 +4,7 @@ already holds one still opens."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,12 +14,14 @@ from ophamp_tui.data.validation import parse_field
 
 from .ui_helpers import make_app, screen_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 INCIDENT = next(f for f in CASE_FORM if f.key == "incident.occurred_at")
 
 
-@pytest.mark.parametrize("typed", ["01/01/0001 00:00 UTC", "01/01/0001 00:00", "31/12/9999 23:59",
-                                   "01/01/1989 10:00", "01/06/2035 10:00 GMT"])
+@pytest.mark.parametrize(
+    "typed",
+    ["01/01/0001 00:00 UTC", "01/01/0001 00:00", "31/12/9999 23:59", "01/01/1989 10:00", "01/06/2035 10:00 GMT"],
+)
 def test_dates_outside_1990_to_a_few_years_ahead_are_refused(make_case, typed):
     case = make_case()
     for fdef in (INCIDENT, step("supervisor_aware").field("aware_at")):

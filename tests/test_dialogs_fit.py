@@ -17,9 +17,17 @@ NOW = fixed_clock()()
 
 def seeded(tmp_path, identity=SERGEANT):
     app = make_app(tmp_path, identity=identity, clock=fixed_clock(NOW))
-    app.store.create(right4_done(new_case(victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-                                          incident=Incident(occurred_at=NOW - timedelta(hours=3)),
-                                          by=SERGEANT, now=NOW, case_id="OH-DIALOGS")))
+    app.store.create(
+        right4_done(
+            new_case(
+                victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+                incident=Incident(occurred_at=NOW - timedelta(hours=3)),
+                by=SERGEANT,
+                now=NOW,
+                case_id="OH-DIALOGS",
+            )
+        )
+    )
     return app
 
 
@@ -49,17 +57,20 @@ async def test_the_first_start_identity_dialog_fits_with_its_buttons(tmp_path):
         assert "Enter moves on" in text and "field saves" in text
 
 
-@pytest.mark.parametrize(("keys", "title"), [
-    (["u"], "Switch user"),
-    (["enter", "1", "f3"], "not applicable?"),
-    (["enter", "c"], "Close this case"),
-    (["enter", "l"], "Another colleague"),
-    (["enter", "7", "ctrl+n"], "Log an update"),
-    (["enter", "8", "ctrl+n"], "Log a contact"),
-    (["enter", "8", "ctrl+r"], "Add a referral"),
-    (["enter", "9", "ctrl+n"], "Suspect status change"),
-    (["f12"], "Save a picture"),
-])
+@pytest.mark.parametrize(
+    ("keys", "title"),
+    [
+        (["u"], "Switch user"),
+        (["enter", "1", "f3"], "not applicable?"),
+        (["enter", "c"], "Close this case"),
+        (["enter", "l"], "Another colleague"),
+        (["enter", "7", "ctrl+n"], "Log an update"),
+        (["enter", "8", "ctrl+n"], "Log a contact"),
+        (["enter", "8", "ctrl+r"], "Add a referral"),
+        (["enter", "9", "ctrl+n"], "Suspect status change"),
+        (["f12"], "Save a picture"),
+    ],
+)
 async def test_every_dialog_fits_with_its_buttons(tmp_path, keys, title):
     app = seeded(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -19,7 +19,7 @@ import ophamp_tui
 
 REPO = Path(__file__).resolve().parent.parent
 
-ELEVENTH = '''
+ELEVENTH = """
     StepDef(
         key="lessons_learned",
         short="Lessons",
@@ -34,9 +34,9 @@ ELEVENTH = '''
                      not_victim=True),
         ),
     ),
-'''
+"""
 
-WALK = '''
+WALK = """
 import asyncio, json, sys
 from datetime import datetime, timezone
 from tests.ui_helpers import fixed_clock, make_app, screen_text, type_text
@@ -52,7 +52,8 @@ assert len(STEPS) == 11, len(STEPS)
 store = Store(tmp / "store")
 sgt = Actor(name="PS Sam Taylor", number="4521", role="sergeant")
 case = new_case(victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-                incident=Incident(occurred_at=NOW.replace(hour=9), location="Custody suite", offence="aew_s1"), by=sgt, now=NOW)
+                incident=Incident(occurred_at=NOW.replace(hour=9), location="Custody suite", offence="aew_s1"),
+                by=sgt, now=NOW)
 store.create(case)
 
 async def walk():
@@ -83,13 +84,12 @@ seen["stored"] = {"status": rec.status.value, "fields": rec.fields, "by": rec.by
 summary = Store(tmp / "store").summary(case.id)
 seen["summary"] = [summary.done, summary.total]
 print(json.dumps(seen))
-'''
+"""
 
 
 def _package_with_eleven_steps(tmp_path: Path) -> Path:
     root = tmp_path / "pkg"
-    shutil.copytree(Path(ophamp_tui.__file__).parent, root / "ophamp_tui",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(ophamp_tui.__file__).parent, root / "ophamp_tui", ignore=shutil.ignore_patterns("__pycache__"))
     checklist = root / "ophamp_tui" / "data" / "checklist.py"
     source = checklist.read_text(encoding="utf-8")
     start = source.index("STEPS: tuple[StepDef, ...] = (")
@@ -112,8 +112,14 @@ def test_an_eleventh_step_is_seeded_and_walked(tmp_path):
 
     # ophamp seed fills the new step in, like the others, on cases old enough to have reached it.
     seeded = tmp_path / "seeded"
-    run = subprocess.run([sys.executable, "-m", "ophamp_tui", "seed", "--store", str(seeded), "--cases", "60"],
-                         env=env, capture_output=True, text=True, timeout=120, cwd=str(tmp_path))
+    run = subprocess.run(
+        [sys.executable, "-m", "ophamp_tui", "seed", "--store", str(seeded), "--cases", "60"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(tmp_path),
+    )
     assert run.returncode == 0, run.stderr
     files = list((seeded / "cases").glob("*.json"))
     assert len(files) == 60
@@ -123,8 +129,14 @@ def test_an_eleventh_step_is_seeded_and_walked(tmp_path):
     assert done and all(d["fields"]["lesson"] and d["fields"]["shared_at"] for d in done)
 
     # A sergeant walks it at 80x24.
-    walk = subprocess.run([sys.executable, "-c", textwrap.dedent(WALK), str(tmp_path / "walk")],
-                          env=env, capture_output=True, text=True, timeout=180, cwd=str(tmp_path))
+    walk = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(WALK), str(tmp_path / "walk")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=str(tmp_path),
+    )
     assert walk.returncode == 0, walk.stderr[-3000:]
     seen = json.loads(walk.stdout.strip().splitlines()[-1])
     assert "0/11 steps" in seen["case"]

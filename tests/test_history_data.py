@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ophamp_tui.data.edits import apply
 from ophamp_tui.data.history import HistoryRow, describe, history_rows, shorten
 from ophamp_tui.data.models import Actor, HistoryEntry, LogEntry
 
 # 15:00 UTC in November is 15:00 in London (GMT); in June it is 16:00 (BST).
-WINTER = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-SUMMER = datetime(2026, 6, 10, 15, 0, tzinfo=timezone.utc)
+WINTER = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+SUMMER = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 INSPECTOR = Actor(name="Insp Kay Lowe", number="0099", role="inspector")
 
 
 def changed(case, by, now, **kwargs) -> list[HistoryRow]:
     """The rows for the entries one change adds, in the order they were written."""
     updated, _ = apply(case, by, now, **kwargs)
-    return [describe(e) for e in updated.history[len(case.history):]]
+    return [describe(e) for e in updated.history[len(case.history) :]]
 
 
 def test_step_field_select_shows_labels_and_who_and_london_time(make_case, sergeant):
@@ -32,10 +32,18 @@ def test_step_field_select_shows_labels_and_who_and_london_time(make_case, serge
 
 
 def test_case_fields_use_the_case_form_labels(make_case, sergeant):
-    rows = changed(make_case(), sergeant, WINTER, sets={
-        "victim.name": "PC Sam O'Kafor", "incident.offence": "abh_s47", "hate_crime": True,
-        "hate_strands": ["race", "religion"], "incident.occurred_at": datetime(2026, 11, 20, 23, 30, tzinfo=timezone.utc),
-    })
+    rows = changed(
+        make_case(),
+        sergeant,
+        WINTER,
+        sets={
+            "victim.name": "PC Sam O'Kafor",
+            "incident.offence": "abh_s47",
+            "hate_crime": True,
+            "hate_strands": ["race", "religion"],
+            "incident.occurred_at": datetime(2026, 11, 20, 23, 30, tzinfo=UTC),
+        },
+    )
     got = {r.what: (r.old, r.new) for r in rows}
     assert got["Victim's name"] == ("Sam Okafor", "PC Sam O'Kafor")
     assert got["Offence"] == ("Assault/battery on an emergency worker (AEW Act 2018 s1)", "ABH (OAPA 1861 s47)")
@@ -45,12 +53,17 @@ def test_case_fields_use_the_case_form_labels(make_case, sergeant):
 
 
 def test_step_status_by_at_and_reason(make_case, sergeant):
-    rows = changed(make_case(), sergeant, WINTER, sets={
-        "steps.support_handover.status": "not_applicable",
-        "steps.support_handover.na_reason": "Back on duty; no duties to hand over",
-        "steps.support_handover.by": sergeant.model_dump(mode="json"),
-        "steps.support_handover.at": WINTER,
-    })
+    rows = changed(
+        make_case(),
+        sergeant,
+        WINTER,
+        sets={
+            "steps.support_handover.status": "not_applicable",
+            "steps.support_handover.na_reason": "Back on duty; no duties to hand over",
+            "steps.support_handover.by": sergeant.model_dump(mode="json"),
+            "steps.support_handover.at": WINTER,
+        },
+    )
     got = {r.what: (r.old, r.new) for r in rows}
     assert got["Step 3 status"] == ("Not started", "Not applicable")
     assert got["Step 3 reason not applicable"] == ("—", "Back on duty; no duties to hand over")
@@ -71,8 +84,9 @@ def test_log_entries_added_are_summarised(make_case, sergeant):
     update = LogEntry(at=WINTER - timedelta(hours=2), by=INSPECTOR, method="phone", summary="Told of arrest")
     status = LogEntry(at=WINTER, by=sergeant, kind="bail", summary="")
     referral = LogEntry(at=WINTER, by=sergeant, kind="trim", summary="Asked for TRiM")
-    rows = changed(make_case(), sergeant, WINTER,
-                   appends={"updates": update, "status_history": status, "referrals": referral})
+    rows = changed(
+        make_case(), sergeant, WINTER, appends={"updates": update, "status_history": status, "referrals": referral}
+    )
     got = {r.what: r for r in rows}
     assert got["Victim update added"].new == "Phone: Told of arrest"
     assert got["Victim update added"].old == "—" and got["Victim update added"].kind == "added"
@@ -99,8 +113,11 @@ def test_case_created_and_unknown_paths():
 
 
 def test_log_entry_field_edits_are_named():
-    row = describe(HistoryEntry(at=WINTER, by=INSPECTOR, rev=4, field="referrals.0.done_at",
-                                old=None, new="2026-11-24T10:00:00+00:00"))
+    row = describe(
+        HistoryEntry(
+            at=WINTER, by=INSPECTOR, rev=4, field="referrals.0.done_at", old=None, new="2026-11-24T10:00:00+00:00"
+        )
+    )
     assert row.what == "Referral 1: When the referral was made"
     assert row.new == "24/11/2026 10:00"
 

@@ -22,9 +22,13 @@ def make_changes(tmp_path, app, case_id: str) -> None:
     earlier = Store(tmp_path / "store", clock=fixed_clock(NOW - timedelta(hours=2)))
     earlier.update(case_id, SERGEANT, sets={"victim.name": HOSTILE})
     app.store.update(case_id, INSPECTOR, sets={"steps.statement.fields.vps": "declined"})
-    app.store.update(case_id, INSPECTOR, appends={
-        "updates": LogEntry(at=NOW, by=INSPECTOR, method="phone", summary="Told of arrest"),
-    })
+    app.store.update(
+        case_id,
+        INSPECTOR,
+        appends={
+            "updates": LogEntry(at=NOW, by=INSPECTOR, method="phone", summary="Told of arrest"),
+        },
+    )
 
 
 async def test_history_shows_who_when_what_old_and_new_literally_newest_first(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from textual.widgets import Input
 
@@ -14,7 +14,7 @@ from ophamp_tui.widgets.fields import FieldRow
 
 from .ui_helpers import choose, field, fixed_clock, make_app, paste, pick_many, screen_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 MARKUP = "[/] O'Brien [b [@click=app.quit]x [bold red]$name{0}%s"
 HOSTILE = MARKUP + " \x1b[31mred\x1b[0m \x1b]0;pwned\x07 \u202eevil\u202c \x00\x07\x9b2J 🚓"
 CLEAN = clean_text(HOSTILE)
@@ -56,8 +56,11 @@ async def test_hostile_text_everywhere(tmp_path):
         w = field(pilot, "incident.occurred_at")
         w.focus()
         await pilot.press(*"today 10:00", "tab")
-        for key, label in [("incident.offence", "ABH (OAPA 1861 s47)"),
-                           ("incident.injury", "None"), ("incident.medical", "None")]:
+        for key, label in [
+            ("incident.offence", "ABH (OAPA 1861 s47)"),
+            ("incident.injury", "None"),
+            ("incident.medical", "None"),
+        ]:
             await choose(pilot, key, label)
         await pick_many(pilot, "incident.methods", ["push_pull"])
         await pilot.press("ctrl+s")

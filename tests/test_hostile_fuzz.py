@@ -30,7 +30,9 @@ def test_hostile_text_is_stored_clean(tmp_path):
 @pytest.mark.parametrize("bad", ["\x1b[31m", "\x9b", "\u202e", "\x00", "\x85"])
 def test_the_disk_check_notices_control_codes(tmp_path, bad):
     """Negative control: a file holding a control code, raw or JSON-escaped, is caught."""
-    (tmp_path / "raw.json").write_bytes(json.dumps({"x": "a" + bad}, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    (tmp_path / "raw.json").write_bytes(
+        json.dumps({"x": "a" + bad}, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    )
     with pytest.raises(AssertionError):
         check_files(tmp_path, Stats())
     (tmp_path / "raw.json").unlink()

@@ -5,9 +5,9 @@ No exception, and the text is shown as the user typed it (control codes removed)
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
 import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +20,7 @@ from ophamp_tui.data.text import clean_text
 
 from .ui_helpers import SERGEANT, fixed_clock, make_app, screen_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def visible(text: str) -> str:
@@ -36,13 +36,20 @@ def visible(text: str) -> str:
 async def look_everywhere(tmp: Path, text: str) -> None:
     app = make_app(tmp, clock=fixed_clock(NOW))
     name = clean_text(text, max_len=500) or "x"
-    case = new_case(victim=Victim(name=name, number="7788"),
-                    incident=Incident(occurred_at=NOW - timedelta(days=9), location=text, impact_notes=text),
-                    by=Actor(name=name, number="1"), now=NOW, case_id="OH-261114-HOST")
+    case = new_case(
+        victim=Victim(name=name, number="7788"),
+        incident=Incident(occurred_at=NOW - timedelta(days=9), location=text, impact_notes=text),
+        by=Actor(name=name, number="1"),
+        now=NOW,
+        case_id="OH-261114-HOST",
+    )
     app.store.create(case)
-    app.store.update(case.id, SERGEANT, sets={"steps.welfare_contact.fields.how_are_you": text,
-                                               "steps.welfare_contact.notes": text},
-                     appends={"updates": LogEntry(at=NOW - timedelta(days=1), by=SERGEANT, method="phone", summary=text)})
+    app.store.update(
+        case.id,
+        SERGEANT,
+        sets={"steps.welfare_contact.fields.how_are_you": text, "steps.welfare_contact.notes": text},
+        appends={"updates": LogEntry(at=NOW - timedelta(days=1), by=SERGEANT, method="phone", summary=text)},
+    )
     shown = visible(text)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
@@ -65,8 +72,12 @@ async def look_everywhere(tmp: Path, text: str) -> None:
     assert name in written and "\x1b" not in written
 
 
-@settings(max_examples=8, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(text=st.one_of(hostile, st.sampled_from(["[/] O'Brien [b", "[@click=app.quit]x", "\x1b]0;t\x07ok"])))
 def test_generated_hostile_text_in_every_view(text):
     with tempfile.TemporaryDirectory() as tmp:

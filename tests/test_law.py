@@ -7,7 +7,7 @@ Dates are worked out by hand in the comments.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from ophamp_tui.data.leaflet import what_to_expect
 from ophamp_tui.data.models import Actor, LogEntry, StepRecord, StepStatus
 from ophamp_tui.data.summary import earlier_cases, summarise, victim_cases
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args) -> datetime:
@@ -76,7 +76,9 @@ def test_time_limit_expired_cannot_be_the_outcome_of_an_offence_without_one(make
     assert value is None and "s127" in problem and "not a summary-only offence" in problem
     summary_only = make_case(offence="pa_s89")
     assert validation.parse_field(step("outcome").field("outcome"), "time_expired", summary_only, NOW) == (
-        "time_expired", None)
+        "time_expired",
+        None,
+    )
 
 
 # --- 2. enhanced rights -------------------------------------------------------------------------
@@ -129,7 +131,8 @@ def test_the_offence_corrected_at_step_5_decides_enhanced_rights(make_case):
 def test_every_reason_is_given_not_just_hate_crime(make_case):
     case = make_case(offence="gbh_s18", hate_crime=True, hate_strands=["race"], vulnerable_intimidated=True)
     assert deadlines.enhanced_text(case) == (
-        "Enhanced rights: hate crime, wounding/GBH with intent, vulnerable or intimidated")
+        "Enhanced rights: hate crime, wounding/GBH with intent, vulnerable or intimidated"
+    )
 
 
 # --- 3. the Victims' Right to Review --------------------------------------------------------------
@@ -139,8 +142,11 @@ def test_a_cps_decision_not_to_charge_gets_the_cps_ten_working_day_route(make_ca
     """CPS VRR scheme: a CPS pre-charge decision not to charge can be reviewed; ordinarily asked
     within 10 working days of being told. Told Wed 3 June -> by the end of Wed 17 June."""
     case = make_case(occurred_at=utc(2026, 5, 1, 9))
-    case.steps["outcome"].fields = {"outcome": "cps_no_charge", "decided_at": iso(utc(2026, 6, 1, 10)),
-                                    "victim_told_at": iso(utc(2026, 6, 3, 10))}
+    case.steps["outcome"].fields = {
+        "outcome": "cps_no_charge",
+        "decided_at": iso(utc(2026, 6, 1, 10)),
+        "victim_told_at": iso(utc(2026, 6, 3, 10)),
+    }
     assert deadlines.vrr_scheme("cps_no_charge") == "cps"
     assert deadlines.vrr_deadline(case).by() == "by the end of Wed 17/06/2026"
     assert "CPS VRR applies" in deadlines.vrr_words(case)
@@ -182,15 +188,17 @@ def test_pre_charge_bail_runs_three_months_and_each_extension_is_recorded(make_c
     assert case.suspect.status == "bail"
     assert due(case, "Pre-charge bail ends").due_at == utc(2026, 9, 8, 14)  # 3 months on, same London time
     extended = utc(2026, 9, 1, 10)
-    case, _ = apply(case, OIC, extended, appends={"status_history": log(extended, kind="bail_extended",
-                                                                        until=utc(2026, 12, 8, 15))})
+    case, _ = apply(
+        case, OIC, extended, appends={"status_history": log(extended, kind="bail_extended", until=utc(2026, 12, 8, 15))}
+    )
     assert due(case, "Pre-charge bail ends").due_at == utc(2026, 12, 8, 15)
     assert deadlines.status_since(case) == bailed  # bail age counts from the first bail
     assert "on pre-charge bail for" in deadlines.suspect_words(case, utc(2026, 10, 1))
     # An extension needs its new date.
     fdef = next(f for f in LOGS["status_history"].fields if f.key == "until")
-    values, problems = validation.parse_form(LOGS["status_history"].fields, {"kind": "bail_extended", "at": "today 10:00"},
-                                             case, NOW, purpose="to save it")
+    values, problems = validation.parse_form(
+        LOGS["status_history"].fields, {"kind": "bail_extended", "at": "today 10:00"}, case, NOW, purpose="to save it"
+    )
     assert "until" in problems and fdef.future_ok
 
 
@@ -223,8 +231,13 @@ def test_routine_updates_continue_after_charge_until_the_case_ends(make_case):
     case.steps["outcome"].fields["sentenced_at"] = told
     assert "Routine update to the victim" not in whats(case)
     # A review asked for keeps the updates going until its result.
-    case.steps["outcome"].fields = {"outcome": "not_public_interest", "decided_at": told, "victim_told_at": told,
-                                    "vrr_requested": "yes", "vrr_result": "pending"}
+    case.steps["outcome"].fields = {
+        "outcome": "not_public_interest",
+        "decided_at": told,
+        "victim_told_at": told,
+        "vrr_requested": "yes",
+        "vrr_result": "pending",
+    }
     assert "Routine update to the victim" in whats(case)
     case.steps["outcome"].fields["vrr_result"] = "upheld"
     assert "Routine update to the victim" not in whats(case)
@@ -237,8 +250,11 @@ def test_the_incident_time_can_be_corrected_earlier(make_case):
     """DOMAIN.md rules: the incident time can be corrected, earlier or later; only the steps and logs
     may not be dated before the incident."""
     case = make_case(occurred_at=INCIDENT)
-    field = next(f for f in __import__("ophamp_tui.data.checklist", fromlist=["CASE_FORM"]).CASE_FORM
-                 if f.key == "incident.occurred_at")
+    field = next(
+        f
+        for f in __import__("ophamp_tui.data.checklist", fromlist=["CASE_FORM"]).CASE_FORM
+        if f.key == "incident.occurred_at"
+    )
     assert validation.parse_field(field, "07/06/2026 22:00", case, NOW) == (iso(utc(2026, 6, 7, 21)), None)
     # Later is fine too, as long as nothing recorded on the case comes before it.
     case.steps["supervisor_aware"].fields = {"aware_at": iso(utc(2026, 6, 8, 9))}
@@ -250,24 +266,38 @@ def test_the_incident_time_can_be_corrected_earlier(make_case):
 # --- 7. health and safety, RIDDOR -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "needed"), [
-    ({"injury": "none", "methods": ["push_pull"]}, False),
-    ({"injury": "minor", "methods": ["punch"]}, True),
-    ({"injury": "none", "methods": ["spit"]}, True),
-    ({"injury": "none", "methods": ["kick", "bite"]}, True),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "needed"),
+    [
+        ({"injury": "none", "methods": ["push_pull"]}, False),
+        ({"injury": "minor", "methods": ["punch"]}, True),
+        ({"injury": "none", "methods": ["spit"]}, True),
+        ({"injury": "none", "methods": ["kick", "bite"]}, True),
+    ],
+)
 def test_health_and_safety_report_is_required_with_injury_or_possible_ill_health(make_case, kwargs, needed):
     """Force guidance (DOMAIN.md): a health and safety report is mandatory where there is injury or
     possible work-related ill health (spitting, biting), and is cross-referenced to the crime report."""
     case = make_case(occurred_at=INCIDENT)
     case.incident.injury, case.incident.methods = kwargs["injury"], kwargs["methods"]
-    with_step(case, "supervisor_aware", supervisor_name="PS Kay", supervisor_number="PS 4521",
-              aware_at=iso(INCIDENT + timedelta(minutes=5)))
+    with_step(
+        case,
+        "supervisor_aware",
+        supervisor_name="PS Kay",
+        supervisor_number="PS 4521",
+        aware_at=iso(INCIDENT + timedelta(minutes=5)),
+    )
     problems = validation.missing_for_done(step("supervisor_aware"), case, NOW)
     assert ("hs_report" in problems) is needed
     assert bool(deadlines.outstanding(case)) is needed
-    with_step(case, "crime_recorded", crime_ref="CR/1/26", recorder_name="S Lane", recorder_number="S 5000",
-              recorded_at=iso(INCIDENT + timedelta(hours=2)))
+    with_step(
+        case,
+        "crime_recorded",
+        crime_ref="CR/1/26",
+        recorder_name="S Lane",
+        recorder_number="S 5000",
+        recorded_at=iso(INCIDENT + timedelta(hours=2)),
+    )
     assert ("hs_crossref" in validation.missing_for_done(step("crime_recorded"), case, NOW)) is needed
 
 
@@ -312,12 +342,15 @@ def test_the_warrant_number_matches_a_victim_whose_collar_number_changed(make_ca
 # --- 9. the victim in their own case's roles -----------------------------------------------------
 
 
-@pytest.mark.parametrize(("step_key", "field_key", "role"), [
-    ("supervisor_aware", "supervisor_number", "the supervisor"),
-    ("supervisor_aware", "inspector_number", "the inspector"),
-    ("support_handover", "welfare_officer_number", "the welfare officer"),
-    ("longer_term", "support_officer_number", "the longer-term support officer"),
-])
+@pytest.mark.parametrize(
+    ("step_key", "field_key", "role"),
+    [
+        ("supervisor_aware", "supervisor_number", "the supervisor"),
+        ("supervisor_aware", "inspector_number", "the inspector"),
+        ("support_handover", "welfare_officer_number", "the welfare officer"),
+        ("longer_term", "support_officer_number", "the longer-term support officer"),
+    ],
+)
 def test_the_victim_cannot_be_their_own_supervisor_or_welfare_or_support_officer(make_case, step_key, field_key, role):
     """DOMAIN.md rules: the victim cannot be recorded as their own supervisor, welfare officer or
     support officer (compared by collar/staff number)."""
@@ -351,8 +384,11 @@ def test_the_leaflet_says_what_the_vrr_schemes_say_and_cites_the_rights(make_cas
     """The NPCC scheme: within 3 months, later at the force's discretion; the CPS scheme: ordinarily
     within 10 working days. Victims' Code rights cited by number (Rights 2, 4, 6, 7, 9, 12)."""
     case = make_case(occurred_at=utc(2026, 3, 1, 9))
-    case.steps["outcome"].fields = {"outcome": "not_public_interest", "decided_at": iso(utc(2026, 6, 1, 10)),
-                                    "victim_told_at": iso(utc(2026, 6, 2, 10))}
+    case.steps["outcome"].fields = {
+        "outcome": "not_public_interest",
+        "decided_at": iso(utc(2026, 6, 1, 10)),
+        "victim_told_at": iso(utc(2026, 6, 2, 10)),
+    }
     text = " ".join(what_to_expect(case).split())
     assert "within 3 months of the decision, that is by the end of Tue 01/09/2026" in text
     assert "force's discretion" in text

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_every_value_of_a_release_0_1_0_store_survives_the_upgrade(old_store):
         case = store.load(case_id)
         assert case.schema_version == SCHEMA_VERSION
         new = case.model_dump(mode="json")
-        changed_history = {h["field"]: h for h in new["history"][len(old["history"]):]}
+        changed_history = {h["field"]: h for h in new["history"][len(old["history"]) :]}
         for path, value in leaves(old):
             if path == "schema_version":
                 continue
@@ -81,8 +82,10 @@ def test_a_case_answered_differently_twice_keeps_both_answers(old_store):
     assert case.incident.methods == ["bite"]
     assert (case.incident.medical, case.incident.offence) == ("ae", "abh_s47")  # the later answers, at steps 2 and 5
     kept = {h.field: (h.old, h.new, h.by.name) for h in case.history if h.field.startswith("incident.")}
-    assert kept == {"incident.medical": ("first_aid", "ae", "PS Dana Holt"),
-                    "incident.offence": ("aew_s1", "abh_s47", "PS Dana Holt")}
+    assert kept == {
+        "incident.medical": ("first_aid", "ae", "PS Dana Holt"),
+        "incident.offence": ("aew_s1", "abh_s47", "PS Dana Holt"),
+    }
     assert "medical" not in case.steps["welfare_contact"].fields
     assert "offence" not in case.steps["crime_recorded"].fields
 

@@ -14,7 +14,7 @@ CUT = "…"
 
 def body(text: str, skip_top: int, skip_bottom: int = 1) -> list[str]:
     lines = text.splitlines()
-    return lines[skip_top:len(lines) - skip_bottom]
+    return lines[skip_top : len(lines) - skip_bottom]
 
 
 @pytest.mark.parametrize("seed", [1, 3, 8])
@@ -37,7 +37,7 @@ async def test_list_queues_and_case_show_everything_at_80_columns(tmp_path, seed
         for line in body(screen_text(pilot), 3):
             assert CUT not in line, line
         await pilot.press("escape")
-        for row in range(8):  # several cases, each at a different point of its story
+        for _row in range(8):  # several cases, each at a different point of its story
             await pilot.press("enter")
             await pilot.pause()
             text = screen_text(pilot)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ophamp_tui.data.store import Store
 
 from .ui_helpers import field, fixed_clock, focus, make_app, pick_many, screen_text, type_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 async def test_letters_pick_from_a_closed_menu_and_enter_goes_on(tmp_path):
@@ -58,8 +58,13 @@ async def test_letters_pick_from_a_closed_menu_and_enter_goes_on(tmp_path):
     store = Store(tmp_path / "store")
     [summary] = store.summaries()
     case = store.load(summary.id)
-    assert (case.incident.location_type, case.incident.context, case.incident.injury, case.incident.medical,
-            case.suspect.status) == ("hospital", "custody", "none", "first_aid", "arrested")
+    assert (
+        case.incident.location_type,
+        case.incident.context,
+        case.incident.injury,
+        case.incident.medical,
+        case.suspect.status,
+    ) == ("hospital", "custody", "none", "first_aid", "arrested")
 
 
 async def test_a_pick_by_typing_in_a_step_is_saved_at_once(tmp_path, make_case):

@@ -15,9 +15,16 @@ CLOCK = fixed_clock()
 
 def app_with_case(tmp_path):
     app = make_app(tmp_path, clock=CLOCK)
-    case = app.store.create(right4_done(new_case(
-        victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-        incident=Incident(occurred_at=CLOCK() - timedelta(hours=2)), by=SERGEANT, now=CLOCK())))
+    case = app.store.create(
+        right4_done(
+            new_case(
+                victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+                incident=Incident(occurred_at=CLOCK() - timedelta(hours=2)),
+                by=SERGEANT,
+                now=CLOCK(),
+            )
+        )
+    )
     return app, case.id
 
 

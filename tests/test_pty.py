@@ -10,7 +10,7 @@ import signal
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ophamp_tui.data.edits import new_case
@@ -20,7 +20,7 @@ from ophamp_tui.data.store import Store
 
 from .ui_helpers import SERGEANT
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 PLANTED = {
     "osc": "\x1b]0;PWNED-TITLE\x07",
     "csi": "\x1b[6n",  # asks the terminal to type back the cursor position
@@ -70,9 +70,13 @@ def run_in_pty(argv: list[str], env: dict, keys: list[tuple[float, bytes]], *, t
 def planted_store(tmp_path: Path, victim: str = "PC Zelda Quux") -> tuple[Path, str]:
     root = tmp_path / "store"
     store = Store(root)
-    case = new_case(victim=Victim(name=victim, number="7788"),
-                    incident=Incident(occurred_at=NOW - timedelta(hours=3)), by=SERGEANT, now=NOW,
-                    case_id="OH-261123-PTYX")
+    case = new_case(
+        victim=Victim(name=victim, number="7788"),
+        incident=Incident(occurred_at=NOW - timedelta(hours=3)),
+        by=SERGEANT,
+        now=NOW,
+        case_id="OH-261123-PTYX",
+    )
     store.create(case)
     # A file edited by hand or another tool: raw control codes in a step's notes and a field.
     path = store.case_path(case.id)
@@ -87,8 +91,12 @@ def planted_store(tmp_path: Path, victim: str = "PC Zelda Quux") -> tuple[Path, 
 def env_for(tmp_path: Path) -> dict:
     config = tmp_path / "config"
     save_identity(config, SERGEANT)
-    return {**os.environ, "OPHAMP_CONFIG": str(config), "OPHAMP_CRASH_DIR": str(tmp_path / "crashes"),
-            "XDG_DATA_HOME": str(tmp_path / "data")}
+    return {
+        **os.environ,
+        "OPHAMP_CONFIG": str(config),
+        "OPHAMP_CRASH_DIR": str(tmp_path / "crashes"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
 
 
 def test_no_escape_from_user_text_reaches_the_terminal(tmp_path):
@@ -104,7 +112,8 @@ def test_no_escape_from_user_text_reaches_the_terminal(tmp_path):
 def test_a_crash_shows_no_personal_data(tmp_path):
     root, case_id = planted_store(tmp_path, victim="PC Zelda Quux")
     script = tmp_path / "crashing_ophamp.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import sys
         from ophamp_tui.__main__ import main
         from ophamp_tui.screens.case import CaseScreen
@@ -115,7 +124,8 @@ def test_a_crash_shows_no_personal_data(tmp_path):
 
         CaseScreen.action_history = action_history
         sys.exit(main(["--store", {str(root)!r}]))
-    """))
+    """)
+    )
     keys = [(4.0, b"\r"), (2.0, b"h")]
     out = run_in_pty([sys.executable, str(script)], env_for(tmp_path), keys, timeout=25)
     after = out.rsplit(b"\x1b[?1049l", 1)[-1]  # what is printed once the full-screen app has gone

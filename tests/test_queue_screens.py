@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ophamp_tui.data.checklist import STEP_KEYS
 from ophamp_tui.data.edits import new_case
@@ -13,9 +13,9 @@ from ophamp_tui.screens.overdue import OverdueScreen
 from ophamp_tui.screens.review_queue import ReviewQueueScreen
 from ophamp_tui.screens.step import StepScreen
 
-from .ui_helpers import SERGEANT, right4_done, choose, fixed_clock, make_app, screen_text, type_text
+from .ui_helpers import SERGEANT, choose, fixed_clock, make_app, right4_done, screen_text, type_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # Mon 15:00 GMT
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Mon 15:00 GMT
 HOSTILE = "PC [b]Alex[/] O'Brien"  # user text that would break markup
 
 
@@ -23,7 +23,9 @@ def add_case(app, *, name="PC Alex Morgan", number="7788", days_ago=3, case_id=N
     case = new_case(
         victim=Victim(name=name, number=number),
         incident=Incident(occurred_at=NOW - timedelta(days=days_ago), offence=offence, methods=["punch"]),
-        by=SERGEANT, now=NOW - timedelta(days=days_ago), case_id=case_id,
+        by=SERGEANT,
+        now=NOW - timedelta(days=days_ago),
+        case_id=case_id,
     )
     app.store.create(right4_done(case))
     return case

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ophamp_tui.data.checklist import STEP_KEYS
 from ophamp_tui.data.models import LogEntry, StepStatus
@@ -12,7 +12,7 @@ from ophamp_tui.data.seed import fictional_cases
 from ophamp_tui.data.store import Store
 from ophamp_tui.data.summary import CaseSummary, summarise
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # Wed 13:00 BST
 
 
@@ -20,14 +20,22 @@ def at(days_ago: float = 0, hours_ago: float = 0) -> datetime:
     return NOW - timedelta(days=days_ago, hours=hours_ago)
 
 
-def case(make_case, *, case_id: str, days_ago: float = 0, hours_ago: float = 0, name: str = "Sam Okafor",
-         offence: str = "abh_s47"):
+def case(
+    make_case,
+    *,
+    case_id: str,
+    days_ago: float = 0,
+    hours_ago: float = 0,
+    name: str = "Sam Okafor",
+    offence: str = "abh_s47",
+):
     occurred = at(days_ago, hours_ago)
     c = make_case(case_id=case_id, occurred_at=occurred, victim_name=name, offence=offence)
     # The victim's details went to victim support services at once (Victims' Code Right 4), so the
     # only clocks running are the ones each test is about.
-    c.referrals.append(LogEntry(at=occurred, by=c.created_by, recorded_at=occurred, kind="victim_support",
-                                done_at=occurred))
+    c.referrals.append(
+        LogEntry(at=occurred, by=c.created_by, recorded_at=occurred, kind="victim_support", done_at=occurred)
+    )
     return c
 
 
@@ -61,11 +69,15 @@ def test_most_overdue_first_across_cases(make_case):
     b = case(make_case, case_id="OH-B", days_ago=9)
     c = case(make_case, case_id="OH-C", days_ago=7)
     # One case can have several things overdue: a referral (Thu) not made within 2 working days (by the end of Mon).
-    c.referrals.append(LogEntry(at=at(days_ago=6), by=c.created_by, recorded_at=at(days_ago=6),
-                                kind="occupational_health"))
+    c.referrals.append(
+        LogEntry(at=at(days_ago=6), by=c.created_by, recorded_at=at(days_ago=6), kind="occupational_health")
+    )
     items = overdue_items([summarise(x) for x in (a, b, c)], NOW)
     assert [(i.case_id, i.step) for i in items] == [
-        ("OH-B", "welfare_contact"), ("OH-C", "welfare_contact"), ("OH-C", "longer_term"), ("OH-A", "welfare_contact"),
+        ("OH-B", "welfare_contact"),
+        ("OH-C", "welfare_contact"),
+        ("OH-C", "longer_term"),
+        ("OH-A", "welfare_contact"),
     ]
     assert [i.overdue_by for i in items] == sorted((i.overdue_by for i in items), reverse=True)
     assert overdue_count([summarise(x) for x in (a, b, c)], NOW) == 4

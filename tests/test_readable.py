@@ -25,16 +25,23 @@ def colours(raw: bytes) -> set[tuple[int, int, int]]:
     for params in SGR.findall(raw):
         parts = [int(p) for p in params.split(b";") if p]
         for i, p in enumerate(parts):
-            if p in (38, 48) and i + 4 < len(parts) + 1 and parts[i + 1:i + 2] == [2]:
-                found.add(tuple(parts[i + 2:i + 5]))
+            if p in (38, 48) and i + 4 < len(parts) + 1 and parts[i + 1 : i + 2] == [2]:
+                found.add(tuple(parts[i + 2 : i + 5]))
     return found
 
 
 def test_no_color_gives_a_screen_without_colour(tmp_path):
     root = tmp_path / "store"
-    Store(root).create(right4_done(new_case(victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-                                            incident=Incident(occurred_at=fixed_clock()() - timedelta(days=3)),
-                                            by=SERGEANT, now=fixed_clock()())))
+    Store(root).create(
+        right4_done(
+            new_case(
+                victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+                incident=Incident(occurred_at=fixed_clock()() - timedelta(days=3)),
+                by=SERGEANT,
+                now=fixed_clock()(),
+            )
+        )
+    )
     env = ophamp_env(tmp_path)
     save_identity(tmp_path / "config", SERGEANT)
     for no_color in (False, True):
@@ -56,9 +63,16 @@ def test_no_color_gives_a_screen_without_colour(tmp_path):
 async def test_ticked_and_unticked_look_different_without_colour(tmp_path):
     clock = fixed_clock()
     app = make_app(tmp_path, clock=clock)
-    app.store.create(right4_done(new_case(victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-                                          incident=Incident(occurred_at=clock() - timedelta(hours=2)),
-                                          by=SERGEANT, now=clock())))
+    app.store.create(
+        right4_done(
+            new_case(
+                victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+                incident=Incident(occurred_at=clock() - timedelta(hours=2)),
+                by=SERGEANT,
+                now=clock(),
+            )
+        )
+    )
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.press("enter", "1")
         await pilot.pause()

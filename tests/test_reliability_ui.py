@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,12 +18,17 @@ from ophamp_tui.data.store import Store
 
 from .ui_helpers import SERGEANT, error_of, field, fixed_clock, make_app, screen_text, toasts, type_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def add_case(app, case_id="OH-261123-RELY", name="PC Alex Morgan"):
-    case = new_case(victim=Victim(name=name, number="7788"),
-                    incident=Incident(occurred_at=NOW - timedelta(hours=5)), by=SERGEANT, now=NOW, case_id=case_id)
+    case = new_case(
+        victim=Victim(name=name, number="7788"),
+        incident=Incident(occurred_at=NOW - timedelta(hours=5)),
+        by=SERGEANT,
+        now=NOW,
+        case_id=case_id,
+    )
     app.store.create(case)
     return case
 
@@ -103,8 +108,9 @@ def test_a_garbage_store_description_is_refused_without_a_traceback(tmp_path):
     root = tmp_path / "store"
     Store(root)
     (root / "store.json").write_bytes(b"{truncated")
-    result = subprocess.run([sys.executable, "-m", "ophamp_tui", "--store", str(root)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ophamp_tui", "--store", str(root)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "store.json is damaged" in result.stderr and "Traceback" not in result.stderr
     assert (root / "store.json").read_bytes() == b"{truncated"
@@ -116,9 +122,17 @@ async def test_second_instance_is_told_who_else_has_the_store_open(tmp_path):
     try:
         folder = tmp_path / "store" / "sessions"
         folder.mkdir(mode=0o700)
-        (folder / f"{presence.HOST}-{other.pid}.json").write_text(json.dumps(
-            {"host": presence.HOST, "pid": other.pid, "started": "2026-11-23T14:02:00+00:00",
-             "name": "PS Jo Other", "number": "1111"}))
+        (folder / f"{presence.HOST}-{other.pid}.json").write_text(
+            json.dumps(
+                {
+                    "host": presence.HOST,
+                    "pid": other.pid,
+                    "started": "2026-11-23T14:02:00+00:00",
+                    "name": "PS Jo Other",
+                    "number": "1111",
+                }
+            )
+        )
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await pilot.pause()
             shown = toasts(pilot)
@@ -158,14 +172,22 @@ async def test_same_field_changed_in_another_window_is_not_silently_lost(tmp_pat
     assert saved["injuries"] == "Bruised wrist" and saved["circumstances"] == "Arrest at the custody desk"
 
 
-@pytest.mark.parametrize("typed,problem", [
-    ("29/03/2026 01:30", "did not happen: the clocks went forward"),
-    ("25/10/2026 01:30", "happened twice: the clocks went back"),
-])
+@pytest.mark.parametrize(
+    "typed,problem",
+    [
+        ("29/03/2026 01:30", "did not happen: the clocks went forward"),
+        ("25/10/2026 01:30", "happened twice: the clocks went back"),
+    ],
+)
 async def test_clock_change_times_are_asked_about_not_guessed(tmp_path, typed, problem):
     app = make_app(tmp_path, clock=fixed_clock(NOW))
-    case = new_case(victim=Victim(name="PC A", number="1"), incident=Incident(occurred_at=datetime(2026, 3, 1, tzinfo=timezone.utc)),
-                    by=SERGEANT, now=NOW, case_id="OH-260301-CLCK")
+    case = new_case(
+        victim=Victim(name="PC A", number="1"),
+        incident=Incident(occurred_at=datetime(2026, 3, 1, tzinfo=UTC)),
+        by=SERGEANT,
+        now=NOW,
+        case_id="OH-260301-CLCK",
+    )
     app.store.create(case)
     async with app.run_test(size=(80, 24)) as pilot:
         pilot.app.screen.open_case(case.id)
@@ -271,6 +293,7 @@ async def test_a_read_only_store_opens_for_reading_and_says_saving_is_not_possib
             os.chmod(path, 0o500 if path.is_dir() else 0o400)
         os.chmod(root, 0o500)
     else:  # a read-only mount: every create fails with EROFS (as root too)
+
         def refuse(*_a, **_kw):
             raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
@@ -283,8 +306,9 @@ async def test_a_read_only_store_opens_for_reading_and_says_saving_is_not_possib
 
         monkeypatch.setattr(atomic, "_open", open_, raising=False)
         monkeypatch.setattr(os, "open", open_)
-        monkeypatch.setattr(os, "mkdir", lambda p, *a, **k: refuse() if str(p).startswith(str(root)) else
-                            real_mkdir(p, *a, **k))
+        monkeypatch.setattr(
+            os, "mkdir", lambda p, *a, **k: refuse() if str(p).startswith(str(root)) else real_mkdir(p, *a, **k)
+        )
     try:
         app = make_app(tmp_path, clock=fixed_clock(NOW))
         assert app.store.read_only

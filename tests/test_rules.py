@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from ophamp_tui.data import choices as C
-from ophamp_tui.data import deadlines
-from ophamp_tui.data import progress
-from ophamp_tui.data import summary
-from ophamp_tui.data import validation
+from ophamp_tui.data import deadlines, progress, summary, validation
 from ophamp_tui.data.checklist import STEP_KEYS, STEPS, step
 from ophamp_tui.data.clock import iso
 from ophamp_tui.data.edits import apply
 from ophamp_tui.data.models import Actor, LogEntry, StepRecord, StepStatus
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*args) -> datetime:
@@ -223,8 +220,11 @@ def test_missing_lists_the_required_fields(make_case):
 
 def good_statement(**over):
     values = dict(
-        taker_name="PC Jo Rudd", taker_number="5555", statement_at=iso(INCIDENT + timedelta(hours=3)),
-        impact="Anxious at work.", vps="taken",
+        taker_name="PC Jo Rudd",
+        taker_number="5555",
+        statement_at=iso(INCIDENT + timedelta(hours=3)),
+        impact="Anxious at work.",
+        vps="taken",
     )
     values.update(over)
     return record(**values)
@@ -238,9 +238,12 @@ def test_vps_declined_needs_a_reason(make_case):
     case = make_case()
     problems = missing_for_done(step("statement"), good_statement(vps="declined"), case, NOW)
     assert list(problems) == ["vps_declined_reason"]
-    assert missing_for_done(
-        step("statement"), good_statement(vps="declined", vps_declined_reason="Wants to think about it"), case, NOW
-    ) == {}
+    assert (
+        missing_for_done(
+            step("statement"), good_statement(vps="declined", vps_declined_reason="Wants to think about it"), case, NOW
+        )
+        == {}
+    )
     # Only "declined" asks for a reason.
     assert missing_for_done(step("statement"), good_statement(vps="later"), case, NOW) == {}
 
@@ -248,13 +251,11 @@ def test_vps_declined_needs_a_reason(make_case):
 def test_handover_needed_needs_who(make_case):
     case = make_case()
     sdef = step("support_handover")
-    assert list(missing_for_done(sdef, record(support_needed="no", handover_needed="yes"), case, NOW)) == [
-        "handed_to"
-    ]
+    assert list(missing_for_done(sdef, record(support_needed="no", handover_needed="yes"), case, NOW)) == ["handed_to"]
     assert missing_for_done(sdef, record(support_needed="no", handover_needed="no"), case, NOW) == {}
-    assert missing_for_done(
-        sdef, record(support_needed="no", handover_needed="yes", handed_to="PS Kay"), case, NOW
-    ) == {}
+    assert (
+        missing_for_done(sdef, record(support_needed="no", handover_needed="yes", handed_to="PS Kay"), case, NOW) == {}
+    )
 
 
 def test_sick_leave_needs_a_contact_frequency(make_case):
@@ -326,15 +327,16 @@ def test_other_outcomes_do_not_need_the_vrr_ticks(make_case, outcome):
 def test_a_conviction_needs_the_sentence_date(make_case):
     """Victims' Code Right 9: the victim is told the outcome, sentence included."""
     case = make_case()
-    assert list(missing_for_done(step("outcome"), record(**outcome_values("convicted")), case, NOW)) == [
-        "sentenced_at"]
+    assert list(missing_for_done(step("outcome"), record(**outcome_values("convicted")), case, NOW)) == ["sentenced_at"]
     done = outcome_values("convicted", sentenced_at=iso(utc(2026, 6, 9, 14)))
     assert missing_for_done(step("outcome"), record(**done), case, NOW) == {}
 
 
 def test_saved_values_are_rechecked_when_the_case_changes(make_case):
     case = make_case(victim_number="PC 9999", occurred_at=INCIDENT)
-    values = dict(oic_name="DC Lee", oic_number="PC 1234", assigned_at=iso(INCIDENT + timedelta(hours=2)), victim_told=True)
+    values = dict(
+        oic_name="DC Lee", oic_number="PC 1234", assigned_at=iso(INCIDENT + timedelta(hours=2)), victim_told=True
+    )
     assert missing_for_done(step("oic_assigned"), record(**values), case, NOW) == {}
     # The victim's number is corrected to the OIC's: the OIC can no longer be them.
     case.victim.number = "PC 1234"
@@ -352,8 +354,11 @@ def test_saved_values_are_rechecked_when_the_case_changes(make_case):
 def test_a_saved_future_date_is_caught(make_case):
     case = make_case()
     values = dict(
-        reviewer_name="Ch Insp Hollis", reviewer_number="301", reviewed_at=iso(NOW + timedelta(days=1)),
-        findings="Fine.", signed_off=True,
+        reviewer_name="Ch Insp Hollis",
+        reviewer_number="301",
+        reviewed_at=iso(NOW + timedelta(days=1)),
+        findings="Fine.",
+        signed_off=True,
     )
     problems = missing_for_done(step("senior_review"), record(**values), case, NOW)
     assert list(problems) == ["reviewed_at"]
@@ -529,8 +534,10 @@ def test_earlier_cases_finds_the_same_victim_before_this_incident(make_case):
     assert [s.id for s in found] == ["OH-250301-AAAA", "OH-251105-BBBB"]
     # The case itself (same time) is not an earlier case.
     assert [s.id for s in summary.earlier_cases(first, summaries)] == []
-    assert summary.earlier_cases(make_case(victim_number="PC 4321", occurred_at=INCIDENT), summaries)[0].id == \
-        "OH-250501-DDDD"
+    assert (
+        summary.earlier_cases(make_case(victim_number="PC 4321", occurred_at=INCIDENT), summaries)[0].id
+        == "OH-250501-DDDD"
+    )
 
 
 # --- obligations and overdue ----------------------------------------------------------------------
@@ -576,9 +583,7 @@ def test_each_notifiable_event_needs_its_own_update(make_case):
     case.status_history = [log(utc(2026, 6, 8, 10), kind="arrested"), log(utc(2026, 6, 9, 10), kind="rui")]
     case.updates = [log(utc(2026, 6, 8, 18), summary="Told of arrest")]
     dues = due_for(case, "Tell victim")
-    assert [(d.what, d.due_at) for d in dues] == [
-        ("Tell victim: RUI", utc(2026, 6, 16, 23))
-    ]
+    assert [(d.what, d.due_at) for d in dues] == [("Tell victim: RUI", utc(2026, 6, 16, 23))]
     # Not every status change is an event to tell the victim about.
     case.status_history = [log(utc(2026, 6, 8, 10), kind="identified")]
     assert due_for(case, "Tell victim") == []
@@ -601,9 +606,7 @@ def test_referral_within_2_working_days(make_case):
     right4_done(case)
     case.referrals = [*case.referrals, log(need, kind="trim")]
     dues = due_for(case, "Referral")
-    assert [(d.what, d.due_at, d.step) for d in dues] == [
-        ("Referral: TRiM", utc(2026, 6, 9, 23), "longer_term")
-    ]
+    assert [(d.what, d.due_at, d.step) for d in dues] == [("Referral: TRiM", utc(2026, 6, 9, 23), "longer_term")]
     assert [d.what for d in deadlines.overdue(case, NOW)] == ["Referral: TRiM"]
     case.referrals = [*case.referrals[:1], log(need, kind="trim", done_at=utc(2026, 6, 8, 9))]
     assert due_for(case, "Referral") == []
@@ -649,8 +652,12 @@ def test_sick_leave_welfare_contacts(make_case):
     case.welfare_contacts = [log(utc(2026, 6, 15, 11), method="phone", summary="Call")]
     assert [d.due_at for d in due_for(case, "Welfare contact (sick")] == [utc(2026, 6, 22, 23)]
     # Back on normal duties: the contact clock stops.
-    lt.fields = {"sick_leave": True, "contact_every": "7", "sick_from": iso(utc(2026, 6, 9, 8)),
-                 "sick_until": iso(utc(2026, 6, 12, 8))}
+    lt.fields = {
+        "sick_leave": True,
+        "contact_every": "7",
+        "sick_from": iso(utc(2026, 6, 9, 8)),
+        "sick_until": iso(utc(2026, 6, 12, 8)),
+    }
     assert due_for(case, "Welfare contact (sick") == []
     lt.fields = {"sick_leave": False, "contact_every": "7"}
     assert due_for(case, "Welfare contact (sick") == []
@@ -729,7 +736,10 @@ def test_summarise_a_new_case(make_case):
     assert s.complete is False and s.closed is False and s.awaiting_review is False
     assert s.outcome == ""
     assert (s.dues[0].what, s.dues[0].due_at, s.dues[0].step) == (
-        "Welfare contact with the victim", INCIDENT + timedelta(hours=24), "welfare_contact")
+        "Welfare contact with the victim",
+        INCIDENT + timedelta(hours=24),
+        "welfare_contact",
+    )
     # Common assault on an emergency worker has no 6-month clock (it is triable either way).
     assert [d.what for d in s.dues] == ["Welfare contact with the victim", "Right 4: victim support"]
     # Only real numbers, normalised: no blank entry for the people not yet named.

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from ophamp_tui.data import choices as C
-from ophamp_tui.data import deadlines
-from ophamp_tui.data import progress
-from ophamp_tui.data import summary
-from ophamp_tui.data import validation
+from ophamp_tui.data import deadlines, progress, summary, validation
 from ophamp_tui.data.caselist import repeat_ids
 from ophamp_tui.data.checklist import STEPS
 from ophamp_tui.data.clock import LONDON, as_utc
-from ophamp_tui.data.models import SCHEMA_VERSION, Actor, Case, Incident, StepStatus, Victim
 from ophamp_tui.data.edits import new_case
+from ophamp_tui.data.models import SCHEMA_VERSION, Actor, Case, Incident, StepStatus, Victim
 from ophamp_tui.data.scenarios import (
     MARKER,
     ScenarioError,
@@ -32,7 +29,7 @@ from ophamp_tui.data.store import Store, StoreError
 
 from .conftest import DATA_NOW
 
-UTC = timezone.utc
+UTC = UTC
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
 # Different days of the week and times of day, summer and winter, before and after the files were written.
 NOWS = [
@@ -108,7 +105,7 @@ def test_every_scenario_loads_and_keeps_the_rules_it_teaches(by_now, now):
                     assert not validation.is_victim_number(case, rec.fields[fdef.key]), (key, fdef.key)
         for entry in case.updates + case.status_history + case.welfare_contacts + case.referrals:
             assert entry.recorded_at >= entry.at, (key, entry.id)
-        for earlier, later in zip(case.history, case.history[1:]):
+        for earlier, later in zip(case.history, case.history[1:], strict=False):
             assert earlier.at <= later.at and earlier.rev <= later.rev, key
 
 
@@ -157,8 +154,16 @@ def test_the_scenarios_take_different_paths(by_now, now):
         assert "Referral: Occupational Health" in [d.what for d in deadlines.obligations(c, now)]
 
     # Every scenario stops somewhere else.
-    points = {(progress.progress(c), progress.awaiting_review(c), progress.is_complete(c), c.suspect.status,
-               outcome(c).get("outcome")) for c in cases}
+    points = {
+        (
+            progress.progress(c),
+            progress.awaiting_review(c),
+            progress.is_complete(c),
+            c.suspect.status,
+            outcome(c).get("outcome"),
+        )
+        for c in cases
+    }
     assert len(points) == len(cases)
 
 
@@ -173,7 +178,7 @@ def test_moving_keeps_weekdays_and_never_passes_now(by_now, now):
         after = _times(s.case.model_dump(mode="json"))
         assert len(before) == len(after) > 10, key
         moves = set()
-        for old, new in zip(before, after):
+        for old, new in zip(before, after, strict=True):
             old_l, new_l = old.astimezone(LONDON), new.astimezone(LONDON)
             assert new_l.weekday() == old_l.weekday(), (key, old, new)
             assert new_l.time() == old_l.time(), (key, old, new)  # the London wall clock, as written
@@ -240,9 +245,15 @@ def test_reset_restores_every_case_file_byte_for_byte(tmp_path):
     store = Store(root)
     spit = next(s.case_id for s in load_scenarios(now) if "spit" in s.case.incident.methods)
     store.update(spit, ME, sets={"steps.statement.fields.vps": "taken", "steps.statement.status": "in_progress"})
-    store.create(new_case(victim=Victim(name="PC Pat Example", number="9999"),
-                          incident=Incident(occurred_at=now - timedelta(hours=2)), by=ME, now=now,
-                          case_id="OH-TRAIN-CLASS"))
+    store.create(
+        new_case(
+            victim=Victim(name="PC Pat Example", number="9999"),
+            incident=Incident(occurred_at=now - timedelta(hours=2)),
+            by=ME,
+            now=now,
+            case_id="OH-TRAIN-CLASS",
+        )
+    )
     assert _case_bytes(root) != first
 
     # Installing again without reset keeps the class's work.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ophamp_tui.data.edits import new_case
 from ophamp_tui.data.models import Incident, Victim
@@ -11,16 +11,29 @@ from ophamp_tui.screens.help import HelpScreen
 from ophamp_tui.screens.home import HomeScreen
 from ophamp_tui.screens.new_case import NewCaseScreen
 
-from .ui_helpers import SERGEANT, right4_done, error_of, field, fixed_clock, make_app, screen_text, tick, toasts, type_text
+from .ui_helpers import (
+    SERGEANT,
+    error_of,
+    field,
+    fixed_clock,
+    make_app,
+    right4_done,
+    screen_text,
+    tick,
+    toasts,
+    type_text,
+)
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def add_case(app, *, number="7788", name="PC Alex Morgan", days_ago=30, case_id=None):
     case = new_case(
         victim=Victim(name=name, number=number),
         incident=Incident(occurred_at=NOW - timedelta(days=days_ago), offence="abh_s47", methods=["punch"]),
-        by=SERGEANT, now=NOW - timedelta(days=days_ago), case_id=case_id,
+        by=SERGEANT,
+        now=NOW - timedelta(days=days_ago),
+        case_id=case_id,
     )
     app.store.create(right4_done(case))
     return case

@@ -6,24 +6,21 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from ophamp_tui import __version__
 from ophamp_tui.data import choices as C
-from ophamp_tui.data import deadlines
-from ophamp_tui.data import progress
-from ophamp_tui.data import summary
-from ophamp_tui.data import validation
+from ophamp_tui.data import deadlines, progress, summary, validation
 from ophamp_tui.data.checklist import STEPS
 from ophamp_tui.data.models import Case, StepStatus
 from ophamp_tui.data.seed import fictional_cases
 from ophamp_tui.data.store import Store
 from ophamp_tui.data.text import normalise_number
 
-NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -237,8 +234,14 @@ def test_cli_seed_needs_a_store_named_on_the_command_line(tmp_path, store_args):
 def test_cli_seed_refuses_the_live_default_store(tmp_path):
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "OPHAMP_CONFIG": str(tmp_path / "config")}
     live = tmp_path / "data" / "ophamp" / "store"
-    proc = subprocess.run([sys.executable, "-m", "ophamp_tui", "seed", "--store", str(live), "--cases", "2"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ophamp_tui", "seed", "--store", str(live), "--cases", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
     assert proc.returncode == 2 and "is the live store" in proc.stderr and "--into-live" in proc.stderr
     assert not live.exists()
 

@@ -21,7 +21,9 @@ def test_serve_answers_on_localhost(tmp_path):
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ophamp_tui", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 30
@@ -38,7 +40,7 @@ def test_serve_answers_on_localhost(tmp_path):
                 time.sleep(0.3)
         assert body, proc.stdout.read().decode() if proc.poll() is not None else "no answer within 30 s"
         assert "Op Hampshire" in body  # the page title
-        assert "ws://127.0.0.1:%d/ws" % port in body or "/ws" in body  # the terminal connects back over a websocket
+        assert f"ws://127.0.0.1:{port}/ws" in body or "/ws" in body  # the terminal connects back over a websocket
     finally:
         proc.terminate()
         try:

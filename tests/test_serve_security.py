@@ -79,8 +79,13 @@ class Served:
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-            "OPHAMP_CONFIG": str(tmp_path / "live-config"), "OPHAMP_CRASH_DIR": str(tmp_path / "crashes")}
+    return {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "OPHAMP_CONFIG": str(tmp_path / "live-config"),
+        "OPHAMP_CRASH_DIR": str(tmp_path / "crashes"),
+    }
 
 
 def kill_group(proc: subprocess.Popen) -> None:
@@ -101,10 +106,22 @@ def serving(tmp_path: Path, *args: str, host: str = "127.0.0.1") -> Iterator[Ser
     env = env_for(tmp_path)
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "ophamp_tui", "serve", "--host", host, "--port", str(port),
-                                 *args], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    served = Served(proc, port, "127.0.0.1" if host in ("0.0.0.0", "localhost") else host, env, log_path,
-                    tmp_path / "data", tmp_path / "live-config")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ophamp_tui", "serve", "--host", host, "--port", str(port), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    served = Served(
+        proc,
+        port,
+        "127.0.0.1" if host in ("0.0.0.0", "localhost") else host,
+        env,
+        log_path,
+        tmp_path / "data",
+        tmp_path / "live-config",
+    )
     try:
         deadline = time.monotonic() + 15
         while "Serving ophamp" not in served.log():
@@ -116,8 +133,9 @@ def serving(tmp_path: Path, *args: str, host: str = "127.0.0.1") -> Iterator[Ser
         kill_group(proc)
 
 
-async def read_until(ws: aiohttp.ClientWebSocketResponse, *, idle: float = 0.8, limit: float = 8.0,
-                     want: bytes | None = None) -> bytes:
+async def read_until(
+    ws: aiohttp.ClientWebSocketResponse, *, idle: float = 0.8, limit: float = 8.0, want: bytes | None = None
+) -> bytes:
     """What the server sends until it has said ``want`` (or been quiet ``idle`` s), at most ``limit`` s."""
     out = bytearray()
     deadline = time.monotonic() + limit
@@ -137,8 +155,14 @@ async def read_until(ws: aiohttp.ClientWebSocketResponse, *, idle: float = 0.8, 
     return bytes(out)
 
 
-def connect(session: aiohttp.ClientSession, served: Served, *, origin: str | None, query: str = "",
-            headers: dict[str, str] | None = None):
+def connect(
+    session: aiohttp.ClientSession,
+    served: Served,
+    *,
+    origin: str | None,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+):
     extra = dict(headers or {})
     if origin is not None:
         extra["Origin"] = origin
@@ -160,11 +184,18 @@ def log_lines(served: Served) -> list[str]:
 
 # --- 10: only ophamp's own page may connect ---------------------------------------------------------------
 
+
 async def test_a_foreign_origin_is_refused_with_403_and_one_plain_log_line(tmp_path):
     with serving(tmp_path) as served:
-        foreign = ["http://evil.example", f"http://evil.example:{served.port}", "null",
-                   f"http://localhost:{served.port + 1}", f"https://127.0.0.1:{served.port}",
-                   f"http://127.0.0.1.evil.example:{served.port}", None]
+        foreign = [
+            "http://evil.example",
+            f"http://evil.example:{served.port}",
+            "null",
+            f"http://localhost:{served.port + 1}",
+            f"https://127.0.0.1:{served.port}",
+            f"http://127.0.0.1.evil.example:{served.port}",
+            None,
+        ]
         for origin in foreign:
             assert await refused(served, origin) == 403, origin
         assert served.sessions() == [] and served.children() == []  # nothing was started for them
@@ -191,15 +222,21 @@ async def test_a_host_other_than_localhost_warns_and_refuses_other_sites_names(t
 
 
 def test_live_on_a_host_other_than_localhost_is_refused(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "ophamp_tui", "serve", "--live", "--host", "0.0.0.0",
-                             "--port", str(free_port())], capture_output=True, text=True, env=env_for(tmp_path),
-                            timeout=20)
+    result = subprocess.run(
+        [sys.executable, "-m", "ophamp_tui", "serve", "--live", "--host", "0.0.0.0", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        env=env_for(tmp_path),
+        timeout=20,
+    )
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
-        "ophamp: --live is served on localhost only: live cases are never served to other computers."]
+        "ophamp: --live is served on localhost only: live cases are never served to other computers."
+    ]
 
 
 # --- 16: errors when it cannot listen are one line, not a traceback ------------------------------------------
+
 
 def _one_line_failure(argv: list[str], env: dict[str, str]) -> str:
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=20)
@@ -215,14 +252,17 @@ def test_a_port_in_use_is_one_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        line = _one_line_failure([sys.executable, "-m", "ophamp_tui", "serve", "--host", "127.0.0.1",
-                                  "--port", str(port)], env_for(tmp_path))
+        line = _one_line_failure(
+            [sys.executable, "-m", "ophamp_tui", "serve", "--host", "127.0.0.1", "--port", str(port)], env_for(tmp_path)
+        )
     assert f"port {port} is already in use" in line
 
 
 def test_an_unknown_host_name_is_one_line(tmp_path):
-    line = _one_line_failure([sys.executable, "-m", "ophamp_tui", "serve", "--host", "no-such-host.invalid",
-                              "--port", str(free_port())], env_for(tmp_path))
+    line = _one_line_failure(
+        [sys.executable, "-m", "ophamp_tui", "serve", "--host", "no-such-host.invalid", "--port", str(free_port())],
+        env_for(tmp_path),
+    )
     assert "unknown host name 'no-such-host.invalid'" in line
 
 
@@ -237,11 +277,14 @@ def test_port_80_as_a_normal_user_is_one_line(tmp_path):
         "sys.exit(main(['serve', '--port', '80']))\n"
     )
     line = _one_line_failure([sys.executable, "-c", program], env_for(tmp_path))
-    assert line == ("ophamp: not allowed to listen on port 80 (ports below 1024 need administrator rights): "
-                    "choose 1024 or above with --port.")
+    assert line == (
+        "ophamp: not allowed to listen on port 80 (ports below 1024 need administrator rights): "
+        "choose 1024 or above with --port."
+    )
 
 
 # --- 12: malformed messages, too many tabs, huge terminals -----------------------------------------------------
+
 
 async def test_a_malformed_message_logs_one_line_without_locals_or_content(tmp_path):
     with serving(tmp_path) as served:
@@ -253,7 +296,9 @@ async def test_a_malformed_message_logs_one_line_without_locals_or_content(tmp_p
                 await ws.send_str('["stdin", "' + SECRET)  # cut short: not JSON
                 await read_until(ws, limit=5)
                 assert ws.closed or (await ws.receive(timeout=5)).type in (
-                    aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+                    aiohttp.WSMsgType.CLOSE,
+                    aiohttp.WSMsgType.CLOSED,
+                )
             async with connect(session, served, origin=served.origin) as ws:
                 await ws.send_str(json.dumps(["resize", {"width": SECRET, "height": 24}]))
                 await read_until(ws, limit=5)
@@ -396,8 +441,9 @@ def run_in_pty(argv: list[str], env: dict[str, str], keys: list[bytes], *, timeo
 def test_demo_never_changes_the_live_identity(tmp_path):
     before = live_identity(tmp_path)
     env = env_for(tmp_path)
-    out, status = run_in_pty([sys.executable, "-m", "ophamp_tui", "demo"], env,
-                             [*SWITCH_USER, F12, b"\x11"])  # ... a picture for the slides, Ctrl+Q
+    out, status = run_in_pty(
+        [sys.executable, "-m", "ophamp_tui", "demo"], env, [*SWITCH_USER, F12, b"\x11"]
+    )  # ... a picture for the slides, Ctrl+Q
     assert status == 0, out[-2000:]
     assert (tmp_path / "live-config" / "identity.json").read_bytes() == before
     training = tmp_path / "data" / "ophamp" / "training"
@@ -435,6 +481,7 @@ async def test_a_serve_tab_has_its_own_identity_and_folder(tmp_path):
 
 
 # --- screenshots: 0600 in a folder only you can open, and one Screenshot command -----------------------------
+
 
 async def test_a_live_screenshot_is_private_and_never_goes_into_a_shared_folder(tmp_path):
     from .ui_helpers import make_app, paste, toasts

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from ophamp_tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 
 from .ui_helpers import fixed_clock, make_app, screen_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 SIZES = [(20, 5), (40, 10), (49, 12), (50, 12), (60, 16), (80, 24), (100, 30), (132, 43), (200, 60)]
 # How to reach each screen from the case list.
 ROUTES = {

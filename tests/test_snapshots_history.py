@@ -6,7 +6,7 @@ then look at the SVGs before committing them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from ophamp_tui.data.store import Store
 
 from .ui_helpers import SERGEANT, fixed_clock, make_app
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 SIZES = [(80, 24), (120, 40)]
 CASE_ID = "OH-261120-HIST"
 OIC = Actor(name="DC Priya Shah", number="3310", role="oic")
@@ -29,27 +29,48 @@ def app_with_history(tmp_path):
         return Store(tmp_path / "store", clock=fixed_clock(when))
 
     start = NOW - timedelta(days=3)
-    store_at(start).create(new_case(
-        victim=Victim(name="PC Alex Morgan", number="7788"),
-        incident=Incident(occurred_at=start - timedelta(hours=1), offence="aew_s1", methods=["spit"]),
-        by=SERGEANT, now=start, case_id=CASE_ID,
-    ))
-    store_at(start + timedelta(hours=2)).update(CASE_ID, SERGEANT, sets={
-        "victim.name": "[/] O'Brien [b [@click=app.quit]x", "incident.offence": "abh_s47",
-    })
+    store_at(start).create(
+        new_case(
+            victim=Victim(name="PC Alex Morgan", number="7788"),
+            incident=Incident(occurred_at=start - timedelta(hours=1), offence="aew_s1", methods=["spit"]),
+            by=SERGEANT,
+            now=start,
+            case_id=CASE_ID,
+        )
+    )
+    store_at(start + timedelta(hours=2)).update(
+        CASE_ID,
+        SERGEANT,
+        sets={
+            "victim.name": "[/] O'Brien [b [@click=app.quit]x",
+            "incident.offence": "abh_s47",
+        },
+    )
     step_at = NOW - timedelta(days=1)
-    store_at(step_at).update(CASE_ID, OIC, sets={
-        "steps.statement.fields.vps": "declined",
-        "steps.statement.fields.vps_declined_reason": "Wants to think about it",
-        "steps.statement.status": "in_progress",
-        "steps.statement.by": OIC.model_dump(mode="json"),
-        "steps.statement.at": step_at,
-    })
+    store_at(step_at).update(
+        CASE_ID,
+        OIC,
+        sets={
+            "steps.statement.fields.vps": "declined",
+            "steps.statement.fields.vps_declined_reason": "Wants to think about it",
+            "steps.statement.status": "in_progress",
+            "steps.statement.by": OIC.model_dump(mode="json"),
+            "steps.statement.at": step_at,
+        },
+    )
     store_at(NOW - timedelta(hours=3)).update(CASE_ID, OIC, sets={"steps.oic_assigned.fields.victim_told": True})
-    store_at(NOW - timedelta(hours=1)).update(CASE_ID, OIC, appends={
-        "updates": LogEntry(at=NOW - timedelta(hours=1), by=OIC, method="phone",
-                            summary="Told of arrest; suspect bailed to 20 December"),
-    })
+    store_at(NOW - timedelta(hours=1)).update(
+        CASE_ID,
+        OIC,
+        appends={
+            "updates": LogEntry(
+                at=NOW - timedelta(hours=1),
+                by=OIC,
+                method="phone",
+                summary="Told of arrest; suspect bailed to 20 December",
+            ),
+        },
+    )
     return make_app(tmp_path, clock=fixed_clock(NOW))
 
 

@@ -6,14 +6,14 @@ then look at the SVGs before committing them.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ophamp_tui.data.seed import fictional_cases
 from ophamp_tui.data.store import Store
 
 from .ui_helpers import fixed_clock, make_app
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 SIZE = (80, 24)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ophamp_tui.app import OpHampApp
 from ophamp_tui.data.scenarios import install_training
 
 from .ui_helpers import SERGEANT, fixed_clock
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def demo_app(tmp_path) -> OpHampApp:

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import stat
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from filelock import FileLock
 from ophamp_tui.data import atomic
 from ophamp_tui.data.clock import iso
 from ophamp_tui.data.models import SCHEMA_VERSION, Actor, Case, LogEntry, StepStatus
-from ophamp_tui.data.summary import summarise
 from ophamp_tui.data.seed import fictional_cases
 from ophamp_tui.data.store import (
     SHARDS,
@@ -27,8 +26,9 @@ from ophamp_tui.data.store import (
     StoreCorruptError,
     StoreError,
 )
+from ophamp_tui.data.summary import summarise
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # the conftest store's clock
 OTHER = Actor(name="DC Lee Marsh", number="DC 7001", role="oic")
 
@@ -66,7 +66,11 @@ def rich_case(make_case) -> Case:
     case.steps["supervisor_aware"].status = StepStatus.DONE
     case.steps["supervisor_aware"].at = NOW
     case.steps["supervisor_aware"].by = Actor(name="PS Dana Holt", number="4521")
-    case.steps["supervisor_aware"].fields = {"supervisor_name": "PS Dana Holt", "aware_at": iso(NOW), "inspector_told": True}
+    case.steps["supervisor_aware"].fields = {
+        "supervisor_name": "PS Dana Holt",
+        "aware_at": iso(NOW),
+        "inspector_told": True,
+    }
     case.updates = [LogEntry(at=NOW, by=OTHER, method="phone", summary="Told of arrest 👍")]
     case.suspect.status = "arrested"
     case.status_history = [LogEntry(at=NOW - timedelta(hours=3), by=OTHER, kind="arrested")]
@@ -113,9 +117,7 @@ def test_update_records_history(store, make_case, sergeant):
         sets={"steps.statement.fields.vps": "declined", "steps.statement.status": StepStatus.IN_PROGRESS},
     )
     assert first.rev == 1
-    second = store.update(
-        "OH-H", OTHER, sets={"steps.statement.fields.vps": "taken", "victim.name": "Sam O'Kafor"}
-    )
+    second = store.update("OH-H", OTHER, sets={"steps.statement.fields.vps": "taken", "victim.name": "Sam O'Kafor"})
     assert second.rev == 2
     entry = LogEntry(at=NOW, by=OTHER, method="phone", summary="Told of arrest")
     third = store.update("OH-H", OTHER, appends={"updates": entry})
@@ -223,13 +225,22 @@ def v1_record(case_id: str, *, with_version: bool = True) -> dict:
                 "status": "done",
                 "at": "2025-01-10T10:00:00+00:00",
                 "by": {"name": "PS Old Timer", "number": "2222", "role": ""},
-                "fields": {"supervisor_name": "PS Old Timer", "supervisor_number": "2222", "aware_at": "2025-01-10T09:30:00+00:00"},
+                "fields": {
+                    "supervisor_name": "PS Old Timer",
+                    "supervisor_number": "2222",
+                    "aware_at": "2025-01-10T09:30:00+00:00",
+                },
             },
             {"key": "welfare_contact", "status": "in_progress", "notes": "Left a voicemail"},
         ],
         "history": [
-            {"at": "2025-01-10T10:30:00+00:00", "by": {"name": "PS Old Timer", "number": "2222", "role": ""},
-             "rev": 0, "field": "case", "new": "created"},
+            {
+                "at": "2025-01-10T10:30:00+00:00",
+                "by": {"name": "PS Old Timer", "number": "2222", "role": ""},
+                "rev": 0,
+                "field": "case",
+                "new": "created",
+            },
         ],
     }
     if with_version:
@@ -261,8 +272,16 @@ def test_schema_1_case_is_migrated_on_read(store, tmp_path, with_version):
     assert case.hate_crime is True
     assert case.hate_strands == ["race", "religion"]
     assert set(case.steps) == {
-        "supervisor_aware", "welfare_contact", "support_handover", "statement", "crime_recorded",
-        "oic_assigned", "kept_informed", "longer_term", "outcome", "senior_review",
+        "supervisor_aware",
+        "welfare_contact",
+        "support_handover",
+        "statement",
+        "crime_recorded",
+        "oic_assigned",
+        "kept_informed",
+        "longer_term",
+        "outcome",
+        "senior_review",
     }
     assert case.steps["supervisor_aware"].status is StepStatus.DONE
     assert case.field("supervisor_aware", "supervisor_number") == "2222"
@@ -412,8 +431,15 @@ def _table_not_a_dict(store, path):
     return path, "holds no case"
 
 
-ODD_FILES = {"copy": _copy_of, "value as a key": _value_as_key, "dangling link": _dangling, "deep nesting": _deep,
-             "named pipe": _fifo, "folder": _folder, "table not a dict": _table_not_a_dict}
+ODD_FILES = {
+    "copy": _copy_of,
+    "value as a key": _value_as_key,
+    "dangling link": _dangling,
+    "deep nesting": _deep,
+    "named pipe": _fifo,
+    "folder": _folder,
+    "table not a dict": _table_not_a_dict,
+}
 
 
 @pytest.mark.parametrize("kind", list(ODD_FILES))
@@ -506,8 +532,10 @@ def test_bad_store_description_is_refused(tmp_path, content, error, message):
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("notes.txt", "is not empty and is not an ophamp store"),
-     (".bashrc", "is not empty (hidden files")],  # issue 10 item 18: hidden files count too
+    [
+        ("notes.txt", "is not empty and is not an ophamp store"),
+        (".bashrc", "is not empty (hidden files"),
+    ],  # issue 10 item 18: hidden files count too
     ids=["a document", "only hidden files"],
 )
 def test_non_store_directory_is_refused_and_untouched(tmp_path, name, message):
@@ -636,7 +664,9 @@ def test_fault_renaming_the_case_after_the_bak_was_made(saved_once, sergeant, mo
 
 
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EIO])
-def test_fault_syncing_the_directory_after_the_rename_keeps_the_new_case(saved_once, sergeant, monkeypatch, tmp_path, err):
+def test_fault_syncing_the_directory_after_the_rename_keeps_the_new_case(
+    saved_once, sergeant, monkeypatch, tmp_path, err
+):
     store, path = saved_once
     old = path.read_bytes()
     monkeypatch.setattr(atomic, "_fsync_dir", fail_with(err))
@@ -763,8 +793,10 @@ def test_a_deleted_case_file_whose_last_good_copy_remains_is_listed_as_missing(s
     path = store.case_path("OH-GONE")
     path.unlink()
     fresh = open_store(tmp_path / "store")
-    expected = ("OH-GONE: the case file is missing; its last good copy OH-GONE.json.bak is there: "
-                "copy it to OH-GONE.json to restore it.")
+    expected = (
+        "OH-GONE: the case file is missing; its last good copy OH-GONE.json.bak is there: "
+        "copy it to OH-GONE.json to restore it."
+    )
     assert fresh.summary("OH-GONE").damaged == expected
     with pytest.raises(StoreError) as info:
         fresh.load("OH-GONE")
@@ -811,7 +843,7 @@ def test_every_file_is_private(tmp_path, make_case, sergeant):
     assert {"store.json", ".lock", "cases/OH-M.json", "cases/OH-M.json.bak"} <= names
     assert any(n.startswith("index/") and n.endswith(".json") for n in names)
     checked = 0
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         assert stat.S_IMODE(os.stat(dirpath).st_mode) == 0o700, dirpath
         for name in filenames:
             full = os.path.join(dirpath, name)
@@ -1078,16 +1110,22 @@ def _spoil_for_cli(root: Path, how: str) -> None:
         os.mkfifo(root / "store.json", 0o600)
 
 
-@pytest.mark.parametrize("how", ["no permission", "cases is a file", "store.json is a folder",
-                                 "store.json is a named pipe"])
+@pytest.mark.parametrize(
+    "how", ["no permission", "cases is a file", "store.json is a folder", "store.json is a named pipe"]
+)
 def test_the_command_on_an_unreadable_store_says_one_line_and_exits(tmp_path, how):
     import subprocess
     import sys
 
     root = tmp_path / "store"
     _spoil_for_cli(root, how)
-    proc = subprocess.run([sys.executable, "-c", _CLI, str(root), how], capture_output=True, text=True,
-                          timeout=60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CLI, str(root), how],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ import pytest
 from ophamp_tui.data.models import Actor, LogEntry, StepStatus
 from ophamp_tui.data.store_api import CaseStore, ConflictError, StoreBusyError, StoreError
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # the stores' clock in these tests
 OTHER = Actor(name="DC Lee Marsh", number="DC 7001", role="oic")
 BACKENDS = ["tinydb"]  # next: "postgresql"
@@ -80,8 +80,9 @@ def test_the_store_is_a_case_store(store):
 
 
 def test_create_and_load_round_trip(store, store_factory, make_case):
-    case = make_case(case_id="OH-260608-RT01", victim_name="Zoë Ní Bhriain", hate_crime=True,
-                     hate_strands=["religion", "race"])
+    case = make_case(
+        case_id="OH-260608-RT01", victim_name="Zoë Ní Bhriain", hate_crime=True, hate_strands=["religion", "race"]
+    )
     case.incident.impact_notes = "Not sleeping.\nWorried about going back."
     case.updates = [LogEntry(at=NOW, by=OTHER, method="phone", summary="Told of arrest 👍")]
     assert store.create(case) == case
@@ -153,7 +154,9 @@ def test_the_clock_of_the_saving_store_dates_the_change(store_factory, make_case
     assert store_factory().load("OH-T").history[-1].at == later
 
 
-def test_two_people_editing_different_fields_from_the_same_revision_both_land(store, store_factory, make_case, sergeant):
+def test_two_people_editing_different_fields_from_the_same_revision_both_land(
+    store, store_factory, make_case, sergeant
+):
     store.create(make_case(case_id="OH-M"))
     other_desk = reopened(store_factory)
     seen = store.load("OH-M").rev
@@ -173,8 +176,12 @@ def test_the_same_field_changed_since_base_rev_is_a_conflict_naming_it(store, st
     seen = store.load("OH-C").rev
     reopened(store_factory).update("OH-C", OTHER, sets={"steps.statement.fields.vps": "taken"}, base_rev=seen)
     with pytest.raises(ConflictError) as info:
-        store.update("OH-C", sergeant, sets={"steps.statement.fields.vps": "declined",
-                                             "steps.statement.notes": "mine"}, base_rev=seen)
+        store.update(
+            "OH-C",
+            sergeant,
+            sets={"steps.statement.fields.vps": "declined", "steps.statement.notes": "mine"},
+            base_rev=seen,
+        )
     assert isinstance(info.value, StoreError)
     assert info.value.fields == ["steps.statement.fields.vps"]
     assert "DC Lee Marsh" in str(info.value) and "not saved" in str(info.value)
@@ -196,12 +203,15 @@ def test_a_stale_expected_value_is_a_conflict(store, store_factory, make_case, s
     store.update("OH-E", sergeant, sets={"incident.location": "Custody suite, cell 4"})
     reopened(store_factory).update("OH-E", OTHER, sets={"incident.location": "Front office"})
     with pytest.raises(ConflictError) as info:
-        store.update("OH-E", sergeant, sets={"incident.location": "Yard"},
-                     expect={"incident.location": "Custody suite, cell 4"})
+        store.update(
+            "OH-E", sergeant, sets={"incident.location": "Yard"}, expect={"incident.location": "Custody suite, cell 4"}
+        )
     assert info.value.fields == ["incident.location"]
     assert reopened(store_factory).load("OH-E").incident.location == "Front office"
     # What the user was shown is still there: saved.
-    saved = store.update("OH-E", sergeant, sets={"incident.location": "Yard"}, expect={"incident.location": "Front office"})
+    saved = store.update(
+        "OH-E", sergeant, sets={"incident.location": "Yard"}, expect={"incident.location": "Front office"}
+    )
     assert saved.incident.location == "Yard"
     assert reopened(store_factory).load("OH-E").incident.location == "Yard"
 
@@ -236,13 +246,17 @@ def test_updating_a_missing_case_says_so(store, make_case, sergeant):
     assert "OH-GONE" not in store and len(store) == 0
 
 
-@pytest.mark.parametrize(("sets", "message"), [
-    ({"steps.nope.fields.x": "y"}, "steps.nope.fields.x"),
-    ({"rev": 7}, "rev cannot be changed"),
-    ({"history": []}, "history cannot be changed"),
-])
-def test_a_change_that_is_not_allowed_is_refused_and_nothing_is_saved(store, store_factory, make_case, sergeant,
-                                                                      sets, message):
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        ({"steps.nope.fields.x": "y"}, "steps.nope.fields.x"),
+        ({"rev": 7}, "rev cannot be changed"),
+        ({"history": []}, "history cannot be changed"),
+    ],
+)
+def test_a_change_that_is_not_allowed_is_refused_and_nothing_is_saved(
+    store, store_factory, make_case, sergeant, sets, message
+):
     case = store.create(make_case(case_id="OH-B"))
     with pytest.raises(StoreError, match=message):
         store.update("OH-B", sergeant, sets=sets)
@@ -251,8 +265,9 @@ def test_a_change_that_is_not_allowed_is_refused_and_nothing_is_saved(store, sto
 
 def test_log_entries_land_in_order(store, store_factory, make_case, sergeant):
     store.create(make_case(case_id="OH-LOG"))
-    entries = [LogEntry(at=NOW - timedelta(hours=5 - n), by=sergeant, method="phone", summary=f"update {n}")
-               for n in range(4)]
+    entries = [
+        LogEntry(at=NOW - timedelta(hours=5 - n), by=sergeant, method="phone", summary=f"update {n}") for n in range(4)
+    ]
     for entry in entries:
         store.update("OH-LOG", sergeant, appends={"updates": entry})
     welfare = LogEntry(at=NOW, by=OTHER, method="in_person", summary="Seen at home")
@@ -268,16 +283,26 @@ def test_log_entries_land_in_order(store, store_factory, make_case, sergeant):
 def test_control_codes_never_reach_the_store(store, store_factory, make_case, sergeant):
     store.create(make_case(case_id="OH-CC", victim_name="Sam\x1b[2J\x07 Okafor\u202e"))
     store.create_many([make_case(case_id="OH-CC2", victim_name="Pat\x1b]0;owned\x07 Example")])
-    store.update("OH-CC", sergeant, sets={"steps.statement.notes": "line\x1b[31m red\x00"},
-                 appends={"updates": LogEntry(at=NOW, by=sergeant, summary="told\x9b1m them")})
+    store.update(
+        "OH-CC",
+        sergeant,
+        sets={"steps.statement.notes": "line\x1b[31m red\x00"},
+        appends={"updates": LogEntry(at=NOW, by=sergeant, summary="told\x9b1m them")},
+    )
     again = reopened(store_factory)
     held = again.load("OH-CC")
     assert held.victim.name == "Sam Okafor"
     assert held.step("statement").notes == "line red"
     assert held.updates[0].summary == "told them"
     assert again.load("OH-CC2").victim.name == "Pat Example"
-    text = json.dumps([held.model_dump(mode="json"), again.load("OH-CC2").model_dump(mode="json"),
-                       [comparable(s) for s in again.summaries()]], ensure_ascii=False)
+    text = json.dumps(
+        [
+            held.model_dump(mode="json"),
+            again.load("OH-CC2").model_dump(mode="json"),
+            [comparable(s) for s in again.summaries()],
+        ],
+        ensure_ascii=False,
+    )
     assert not any(ch in text for ch in ("\x1b", "\x07", "\x00", "\x9b", "\u202e"))
     assert "\\u00" not in text  # nor escaped (json writes the C0 controls as \u00XX)
 
@@ -291,8 +316,9 @@ def test_summaries_follow_create_and_update(store, store_factory, make_case, ser
     assert len(store) == 2
     assert store.summary("OH-L1").rev == 0
     assert store.summary("OH-L1").done == 0
-    store.update("OH-L1", sergeant, sets={"steps.supervisor_aware.status": StepStatus.DONE,
-                                          "victim.name": "Sam O'Kafor"})
+    store.update(
+        "OH-L1", sergeant, sets={"steps.supervisor_aware.status": StepStatus.DONE, "victim.name": "Sam O'Kafor"}
+    )
     mine = store.summary("OH-L1")
     assert (mine.rev, mine.done, mine.victim_name) == (1, 1, "Sam O'Kafor")
     again = reopened(store_factory)
@@ -415,8 +441,11 @@ def test_replace_all_waits_for_the_lock(store, store_factory, make_case):
 def test_drafts_are_kept_per_owner_until_discarded(store, store_factory):
     assert store.load_draft("PS 4521") is None
     store.discard_draft("PS 4521")  # none: nothing happens
-    draft = {"kind": "new_case", "saved_at": "2026-06-10T12:00:00Z",
-             "fields": {"victim_name": "Zoë Ní Bhriain", "notes": "two\nlines", "count": 2, "ok": True, "x": None}}
+    draft = {
+        "kind": "new_case",
+        "saved_at": "2026-06-10T12:00:00Z",
+        "fields": {"victim_name": "Zoë Ní Bhriain", "notes": "two\nlines", "count": 2, "ok": True, "x": None},
+    }
     store.save_draft("PS 4521", draft)
     store.save_draft("DC 7001", {"kind": "new_case", "fields": {}})
     assert reopened(store_factory).load_draft("PS 4521") == draft
@@ -432,7 +461,10 @@ def test_drafts_are_kept_per_owner_until_discarded(store, store_factory):
 
 def test_drafts_are_kept_without_control_codes(store, store_factory):
     store.save_draft("PS 4521", {"kind": "new_case", "fields": {"victim_name": "Sam\x1b[2J Okafor\x07"}})
-    assert reopened(store_factory).load_draft("PS 4521") == {"kind": "new_case", "fields": {"victim_name": "Sam Okafor"}}
+    assert reopened(store_factory).load_draft("PS 4521") == {
+        "kind": "new_case",
+        "fields": {"victim_name": "Sam Okafor"},
+    }
 
 
 # --- who else has the store open ---------------------------------------------------------------------
@@ -456,7 +488,25 @@ def test_the_interface_names_only_what_the_app_uses():
     declared = set(vars(CaseStore)) | set(CaseStore.__annotations__)
     names = {n for n in declared if not n.startswith("_")} | {"__len__", "__contains__"} & declared
     assert names == {
-        "read_only", "notices", "location", "refresh", "summaries", "summary", "__len__", "__contains__",
-        "victim_cases", "load", "create", "create_many", "update", "replace_all", "locked", "save_draft",
-        "load_draft", "discard_draft", "register_session", "unregister_session", "other_sessions",
+        "read_only",
+        "notices",
+        "location",
+        "refresh",
+        "summaries",
+        "summary",
+        "__len__",
+        "__contains__",
+        "victim_cases",
+        "load",
+        "create",
+        "create_many",
+        "update",
+        "replace_all",
+        "locked",
+        "save_draft",
+        "load_draft",
+        "discard_draft",
+        "register_session",
+        "unregister_session",
+        "other_sessions",
     }

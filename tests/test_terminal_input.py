@@ -11,7 +11,7 @@ import os
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.tab_stress import PtyApp, run
@@ -31,10 +31,16 @@ PASTE_START, PASTE_END = b"\x1b[200~", b"\x1b[201~"
 
 def one_case(tmp_path: Path) -> Path:
     root = tmp_path / "store"
-    now = datetime.now(timezone.utc)
-    Store(root).create(new_case(victim=Victim(name="PC Zelda Quux", number="7788"),
-                                incident=Incident(occurred_at=now - timedelta(hours=3)), by=SERGEANT, now=now,
-                                case_id=CASE_ID))
+    now = datetime.now(UTC)
+    Store(root).create(
+        new_case(
+            victim=Victim(name="PC Zelda Quux", number="7788"),
+            incident=Incident(occurred_at=now - timedelta(hours=3)),
+            by=SERGEANT,
+            now=now,
+            case_id=CASE_ID,
+        )
+    )
     return root
 
 
@@ -87,7 +93,8 @@ def test_the_input_thread_failing_stops_with_status_1_and_a_report(tmp_path):
     """Item 4: whatever kills the input thread, the app says so and exits 1, with a report and no personal data."""
     root = one_case(tmp_path)
     script = tmp_path / "broken_input.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(REPO)!r})
         from textual._xterm_parser import XTermParser
@@ -103,7 +110,8 @@ def test_the_input_thread_failing_stops_with_status_1_and_a_report(tmp_path):
 
         XTermParser.feed = broken_feed
         sys.exit(main(["--store", {str(root)!r}]))
-    """))
+    """)
+    )
     app = PtyApp(root, tmp_path, argv=[sys.executable, str(script)])
     try:
         assert app.wait_for("PC Zelda Quux", timeout=30)
@@ -169,11 +177,16 @@ def test_a_paste_cut_across_reads_is_still_one_paste():
     parser = TerminalParser()
     tokens = [t for chunk in ["a\x1b[20", "0~PS \x1b\x11Al", "ex\x1b[2", "01~", "b\x1b[A"] for t in parser.feed(chunk)]
     assert [(type(t).__name__, getattr(t, "key", None) or t.text) for t in tokens] == [
-        ("Key", "a"), ("Paste", "PS \x1b\x11Alex"), ("Key", "b"), ("Key", "up")]
+        ("Key", "a"),
+        ("Paste", "PS \x1b\x11Alex"),
+        ("Key", "b"),
+        ("Key", "up"),
+    ]
 
 
 def test_escape_then_a_key_is_two_keys_but_terminal_sequences_stay_whole():
     """Item 15, below the pty, all in one read: ESC + anything but '[' or 'O' is Escape, then that key."""
+
     def keys(data: str) -> list[str]:
         return [t.key for t in TerminalParser().feed(data)]
 

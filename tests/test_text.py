@@ -41,7 +41,12 @@ def test_clean_text_strips_escape_sequences(raw, clean):
 
 # ESC (0x1B) and 0x9B (8-bit CSI) start sequences that take the next characters with them: cases above.
 @pytest.mark.parametrize(
-    "ch", [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)) if c not in (0x1B, 0x9B)]
+    "ch",
+    [
+        chr(c)
+        for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0))
+        if c not in (0x1B, 0x9B)
+    ],
 )
 def test_clean_text_strips_c0_c1_controls_and_del(ch):
     assert clean_text(f"ab{ch}cd") == "abcd"
@@ -52,7 +57,23 @@ def test_clean_text_strips_nul():
     assert clean_text("PC\x00 1234\x00") == "PC 1234"
 
 
-@pytest.mark.parametrize("ch", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"])
+@pytest.mark.parametrize(
+    "ch",
+    [
+        "\u202a",
+        "\u202b",
+        "\u202c",
+        "\u202d",
+        "\u202e",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+        "\u200e",
+        "\u200f",
+        "\u061c",
+    ],
+)
 def test_clean_text_strips_bidi_controls(ch):
     assert clean_text(f"invoice{ch}fdp.exe") == "invoicefdp.exe"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +15,7 @@ from ophamp_tui.data.store import Store
 
 from .ui_helpers import fixed_clock, make_app, screen_text, toasts
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 BANNER = OpHampApp.TRAINING_BANNER
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,7 +19,7 @@ from ophamp_tui.data.store import Store
 
 from .pty_terminal import OPHAMP, Terminal, ophamp_env
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 ANN = Actor(name="PS Ann Able", number="PS 1111", role="sergeant")
 BOB = Actor(name="PS Bob Baker", number="PS 2222", role="sergeant")
 SHIFT_TAB, CTRL_U, CTRL_Q = "\x1b[Z", "\x15", "\x11"
@@ -27,9 +27,13 @@ SHIFT_TAB, CTRL_U, CTRL_Q = "\x1b[Z", "\x15", "\x11"
 
 def make_store(tmp_path):
     root = tmp_path / "store"
-    case = new_case(victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-                    incident=Incident(occurred_at=NOW - timedelta(hours=3), methods=["punch"]),
-                    by=ANN, now=NOW - timedelta(hours=2), case_id="OH-TWO-PEOPLE")
+    case = new_case(
+        victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+        incident=Incident(occurred_at=NOW - timedelta(hours=3), methods=["punch"]),
+        by=ANN,
+        now=NOW - timedelta(hours=2),
+        case_id="OH-TWO-PEOPLE",
+    )
     Store(root).create(case)
     return root, case.id
 
@@ -78,10 +82,12 @@ def test_a_stale_screen_never_overwrites_another_persons_change(tmp_path):
         a.send(CTRL_U)
         a.send("PS Ann Able")
         a.send("\t")
-        eventually(lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_name"),
-                                        "PS Ann Able"))
-        eventually(lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_number"),
-                                        "PS 1111"))
+        eventually(
+            lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_name"), "PS Ann Able")
+        )
+        eventually(
+            lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_number"), "PS 1111")
+        )
         # B, still shown B's own suggestion, changes another field: merged, and B now sees A's name;
         # B's suggestion gives way to it, without a word of conflict.
         assert "PS Ann Able" not in b.text()
@@ -100,8 +106,9 @@ def test_a_stale_screen_never_overwrites_another_persons_change(tmp_path):
         a.send(CTRL_U)
         a.send("PS Ann Other")
         a.send("\t")
-        eventually(lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_name"),
-                                        "PS Ann Other"))
+        eventually(
+            lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_name"), "PS Ann Other")
+        )
         for _ in range(4):  # back from the field after the CAD reference to the name
             b.send(SHIFT_TAB, pause=0.3)
         b.send(CTRL_U)
@@ -136,8 +143,11 @@ def test_what_is_being_typed_is_saved_when_ophamp_is_closed(tmp_path, how):
         term.send("PC 3310", pause=0.05)
         if how != "ctrl+q":  # a signal can come at any moment: what is on the screen must be saved
             term.wait_for("PC 3310")
-        {"ctrl+q": lambda: term.send(CTRL_Q, pause=0), "sighup": lambda: term.signal(signal.SIGHUP),
-         "sigterm": lambda: term.signal(signal.SIGTERM)}[how]()
+        {
+            "ctrl+q": lambda: term.send(CTRL_Q, pause=0),
+            "sighup": lambda: term.signal(signal.SIGHUP),
+            "sigterm": lambda: term.signal(signal.SIGTERM),
+        }[how]()
         term.wait_exit(30)
     fields = step_fields(root, case_id, "statement")
     assert fields == {"taker_name": "PC Jo Reed", "taker_number": "PC 3310", "impact": "Cannot sleep"}

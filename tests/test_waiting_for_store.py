@@ -6,34 +6,39 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-
-from ophamp_tui.data.store import Store
-
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ophamp_tui.data.edits import new_case
 from ophamp_tui.data.models import Incident, Victim
+from ophamp_tui.data.store import Store
 
 from .ui_helpers import SERGEANT, field, fixed_clock, make_app, screen_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def hold_the_lock(root, seconds: float) -> subprocess.Popen:
-    code = ("import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
-            "print('held', flush=True); time.sleep(float(sys.argv[2]))")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(root / ".lock"), str(seconds)], stdout=subprocess.PIPE,
-                            text=True)
+    code = (
+        "import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+        "print('held', flush=True); time.sleep(float(sys.argv[2]))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(root / ".lock"), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
 
 async def test_a_save_waiting_for_another_ophamp_does_not_freeze_the_screen(tmp_path):
     app = make_app(tmp_path, clock=fixed_clock(NOW))
-    case_id = app.store.create(new_case(victim=Victim(name="PC Alex Morgan", number="PC 7788"),
-                                        incident=Incident(occurred_at=NOW - timedelta(hours=2)),
-                                        by=SERGEANT, now=NOW)).id
+    case_id = app.store.create(
+        new_case(
+            victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+            incident=Incident(occurred_at=NOW - timedelta(hours=2)),
+            by=SERGEANT,
+            now=NOW,
+        )
+    ).id
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("enter", "1")

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ophamp_tui.data.clock import from_iso
 from ophamp_tui.data.store import Store
 
 from .ui_helpers import choose, error_of, field, fixed_clock, make_app, pick_many, screen_text, tick, type_text
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 15:00 GMT
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 15:00 GMT
 
 
 def london(day_time: str) -> datetime:
     """'today HH:MM' on the fixed day, as stored (UTC; November is GMT)."""
     hh, mm = day_time.split()[1].split(":")
-    return datetime(2026, 11, 23, int(hh), int(mm), tzinfo=timezone.utc)
+    return datetime(2026, 11, 23, int(hh), int(mm), tzinfo=UTC)
 
 
 async def new_case(pilot) -> None:
@@ -202,15 +202,23 @@ async def test_whole_shift_then_restart(tmp_path):
     assert case.incident.occurred_at == london("today 09:30")
     assert case.incident.location == "Custody suite, Northgate"
     assert (case.incident.offence, case.incident.methods, case.incident.injury, case.incident.medical) == (
-        "aew_s1", ["spit"], "none", "first_aid")
+        "aew_s1",
+        ["spit"],
+        "none",
+        "first_aid",
+    )
     assert (case.incident.location_type, case.incident.context) == ("custody", "custody")
     assert case.incident.impact == ["psychological", "family"]
     assert case.incident.impact_notes == "Worried about blood test results; partner upset."
     assert case.suspect.identified is True and case.suspect.status == "arrested"
     f = {k: case.steps[k].fields for k in case.steps}
-    assert f["supervisor_aware"] == {"supervisor_name": "PS Sam Taylor", "supervisor_number": "4521",
-                                     "aware_at": "2026-11-23T09:45:00+00:00", "inspector_told": True,
-                                     "hs_report": "HS-2231"}
+    assert f["supervisor_aware"] == {
+        "supervisor_name": "PS Sam Taylor",
+        "supervisor_number": "4521",
+        "aware_at": "2026-11-23T09:45:00+00:00",
+        "inspector_told": True,
+        "hs_report": "HS-2231",
+    }
     assert f["crime_recorded"]["hs_crossref"] is True
     assert f["welfare_contact"]["how_are_you"] == "Shaken, angry; wants to go home."
     assert f["welfare_contact"]["contact_method"] == "in_person"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import io
-
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -39,7 +38,7 @@ def right4_done(case):
     return case
 
 
-def fixed_clock(when: datetime = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)):
+def fixed_clock(when: datetime = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)):
     return lambda: when
 
 
@@ -122,8 +121,16 @@ def screen_text(pilot) -> str:
     """Everything the terminal shows now, as plain text: what a person reads."""
     app = pilot.app
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))  # noqa: SLF001
     return console.export_text()
 

@@ -53,9 +53,17 @@ def repeat_ids(summaries: list[CaseSummary]) -> set[str]:
         if len(group) < 2:
             continue
         for s in group:
-            if any(o.occurred_at < s.occurred_at and same_victim(o.victim_number, o.victim_staff_no,  # type: ignore[operator]
-                                                                  s.victim_number, s.victim_staff_no)
-                   for o in group if o is not s):
+            if any(
+                o.occurred_at < s.occurred_at  # type: ignore[operator]
+                and same_victim(
+                    o.victim_number,
+                    o.victim_staff_no,
+                    s.victim_number,
+                    s.victim_staff_no,
+                )
+                for o in group
+                if o is not s
+            ):
                 repeats.add(s.id)
     return repeats
 
@@ -72,26 +80,44 @@ def rows(summaries: list[CaseSummary], now: datetime) -> list[Row]:
     out: list[Row] = []
     for s in summaries:
         if s.damaged:
-            out.append(Row(s.id, "(file damaged)", "", None, "", "", STATE_WORDS["damaged"], 0, None, False, False,
-                           False, "damaged", damaged=s.damaged))
+            out.append(
+                Row(
+                    s.id,
+                    "(file damaged)",
+                    "",
+                    None,
+                    "",
+                    "",
+                    STATE_WORDS["damaged"],
+                    0,
+                    None,
+                    False,
+                    False,
+                    False,
+                    "damaged",
+                    damaged=s.damaged,
+                )
+            )
             continue
-        out.append(Row(
-            id=s.id,
-            victim=s.victim_name,
-            victim_number=s.victim_number,
-            occurred_at=s.occurred_at,
-            offence=C.OFFENCE_SHORT.get(s.offence, s.offence),
-            progress=f"{s.done}/{s.total}",
-            next_step=step_words(s),
-            overdue=len(s.overdue(now)),
-            next_due=min((d.due_at for d in s.dues), default=None) if s.is_open else None,
-            repeat=s.id in repeats,
-            hate=s.hate,
-            enhanced=bool(s.enhanced),
-            state=s.state,
-            people=tuple(s.people),
-            fictional=s.fictional,
-        ))
+        out.append(
+            Row(
+                id=s.id,
+                victim=s.victim_name,
+                victim_number=s.victim_number,
+                occurred_at=s.occurred_at,
+                offence=C.OFFENCE_SHORT.get(s.offence, s.offence),
+                progress=f"{s.done}/{s.total}",
+                next_step=step_words(s),
+                overdue=len(s.overdue(now)),
+                next_due=min((d.due_at for d in s.dues), default=None) if s.is_open else None,
+                repeat=s.id in repeats,
+                hate=s.hate,
+                enhanced=bool(s.enhanced),
+                state=s.state,
+                people=tuple(s.people),
+                fictional=s.fictional,
+            )
+        )
     return sorted(out, key=_attention)
 
 

@@ -104,15 +104,27 @@ class StepDef:
 
 
 def _person(
-    prefix: str, who: str, role: str, *, required: bool = True, not_victim: bool = True, section: str = "",
+    prefix: str,
+    who: str,
+    role: str,
+    *,
+    required: bool = True,
+    not_victim: bool = True,
+    section: str = "",
     usually_you: bool = False,
 ) -> tuple[FieldDef, FieldDef]:
     """A person's name and collar/staff number; ``role`` says what they are, in words. ``usually_you``:
     the person using ophamp usually is this person, so an empty field starts with them."""
     return (
-        FieldDef(f"{prefix}_name", f"{who}: name", required=required, person=role, section=section,
-                 prefill="name" if usually_you else "",
-                 help="Filled in with you: change it if it was someone else." if usually_you else ""),
+        FieldDef(
+            f"{prefix}_name",
+            f"{who}: name",
+            required=required,
+            person=role,
+            section=section,
+            prefill="name" if usually_you else "",
+            help="Filled in with you: change it if it was someone else." if usually_you else "",
+        ),
         FieldDef(
             f"{prefix}_number",
             f"{who}: collar/staff no.",
@@ -167,7 +179,9 @@ STEPS: tuple[StepDef, ...] = (
         key="welfare_contact",
         number=2,
         title="Welfare contact",
-        expect="A supervisor contacts you: how are you, injuries, medical care, what happened, is the suspect arrested.",
+        expect=(
+            "A supervisor contacts you: how are you, injuries, medical care, what happened, is the suspect arrested."
+        ),
         why=(
             "The first call sets the tone for the whole case. Ask how they are before what happened. "
             "Record the injury, but also the impact: what one officer shrugs off another finds very "
@@ -175,19 +189,23 @@ STEPS: tuple[StepDef, ...] = (
         ),
         fields=(
             FieldDef("contact_at", "When you contacted the victim", kind="datetime", required=True),
-            FieldDef(
-                "contact_method", "How", kind="select", choices=tuple(C.CONTACT_METHODS), required=True
-            ),
+            FieldDef("contact_method", "How", kind="select", choices=tuple(C.CONTACT_METHODS), required=True),
             FieldDef("how_are_you", "How are they?", kind="longtext", required=True),
             FieldDef("injuries", "Injuries (what, how bad)", kind="longtext"),
-            FieldDef("body_parts", "Where on the body", kind="multi", choices=tuple(C.BODY_PARTS),
-                     path="incident.body_parts"),
-            FieldDef("medical", "Medical care needed", kind="select", choices=tuple(C.MEDICAL_CARE), required=True,
-                     path="incident.medical", help="The same answer as on the case details: change it here or there."),
-            FieldDef("circumstances", "Circumstances", kind="longtext"),
             FieldDef(
-                "suspect_arrested", "Suspect arrested?", kind="select", choices=tuple(C.YES_NO_UNKNOWN)
+                "body_parts", "Where on the body", kind="multi", choices=tuple(C.BODY_PARTS), path="incident.body_parts"
             ),
+            FieldDef(
+                "medical",
+                "Medical care needed",
+                kind="select",
+                choices=tuple(C.MEDICAL_CARE),
+                required=True,
+                path="incident.medical",
+                help="The same answer as on the case details: change it here or there.",
+            ),
+            FieldDef("circumstances", "Circumstances", kind="longtext"),
+            FieldDef("suspect_arrested", "Suspect arrested?", kind="select", choices=tuple(C.YES_NO_UNKNOWN)),
             FieldDef("immediate_needs", "Immediate needs (family, transport, clothing)", kind="longtext"),
         ),
         limit="Preferably within 24 hours of the incident.",
@@ -205,15 +223,18 @@ STEPS: tuple[StepDef, ...] = (
         ),
         fields=(
             FieldDef(
-                "support_needed", "Ongoing support needed?", kind="select", choices=tuple(C.YES_NO_UNKNOWN),
+                "support_needed",
+                "Ongoing support needed?",
+                kind="select",
+                choices=tuple(C.YES_NO_UNKNOWN),
                 required=True,
             ),
             FieldDef("support_details", "Support arranged", kind="longtext"),
+            FieldDef("handover_needed", "Duties to hand over?", kind="select", choices=tuple(C.YES_NO), required=True),
             FieldDef(
-                "handover_needed", "Duties to hand over?", kind="select", choices=tuple(C.YES_NO), required=True
-            ),
-            FieldDef(
-                "handed_to", "Duties handed to", required_if=("handover_needed", frozenset({"yes"})),
+                "handed_to",
+                "Duties handed to",
+                required_if=("handover_needed", frozenset({"yes"})),
             ),
             *_person("welfare_officer", "Welfare officer", "the welfare officer", required=False),
             FieldDef("management_meeting", "Added to local management meeting", kind="bool"),
@@ -246,7 +267,11 @@ STEPS: tuple[StepDef, ...] = (
                 "vps",
                 "Victim Personal Statement",
                 kind="select",
-                choices=(("taken", "Offered and taken"), ("declined", "Offered and declined"), ("later", "Offered, to follow")),
+                choices=(
+                    ("taken", "Offered and taken"),
+                    ("declined", "Offered and declined"),
+                    ("later", "Offered, to follow"),
+                ),
                 required=True,
             ),
             FieldDef("vps_declined_reason", "Why declined", required_if=("vps", frozenset({"declined"}))),
@@ -265,22 +290,50 @@ STEPS: tuple[StepDef, ...] = (
         ),
         fields=(
             FieldDef("crime_ref", "Crime reference number", required=True),
-            FieldDef("offence", "Offence recorded", kind="select", choices=tuple(C.OFFENCES), required=True,
-                     path="incident.offence", help="The offence on the case: correcting it here corrects the case."),
+            FieldDef(
+                "offence",
+                "Offence recorded",
+                kind="select",
+                choices=tuple(C.OFFENCES),
+                required=True,
+                path="incident.offence",
+                help="The offence on the case: correcting it here corrects the case.",
+            ),
             *_person("recorder", "Recorded by", "the person recording the crime"),
             FieldDef("recorded_at", "When recorded", kind="datetime", required=True),
-            FieldDef("hs_crossref", "Health & safety report cross-referenced to this crime", kind="bool",
-                     required_when="hs_report_needed", must_be_true=True),
-            FieldDef("on_duty", "Victim on duty", kind="bool", path="incident.on_duty",
-                     section="For the national assaults data"),
+            FieldDef(
+                "hs_crossref",
+                "Health & safety report cross-referenced to this crime",
+                kind="bool",
+                required_when="hs_report_needed",
+                must_be_true=True,
+            ),
+            FieldDef(
+                "on_duty",
+                "Victim on duty",
+                kind="bool",
+                path="incident.on_duty",
+                section="For the national assaults data",
+            ),
             FieldDef("single_crewed", "Victim single-crewed", kind="bool", path="incident.single_crewed"),
-            FieldDef("equipment", "Equipment present or used", kind="multi", choices=tuple(C.EQUIPMENT),
-                     path="incident.equipment"),
+            FieldDef(
+                "equipment",
+                "Equipment present or used",
+                kind="multi",
+                choices=tuple(C.EQUIPMENT),
+                path="incident.equipment",
+            ),
             FieldDef("suspects", "Number of suspects", kind="count", path="incident.suspects"),
-            FieldDef("age_band", "Victim's age (optional)", kind="select", choices=tuple(C.AGE_BANDS),
-                     path="victim.age_band"),
-            FieldDef("service_band", "Victim's length of service (optional)", kind="select",
-                     choices=tuple(C.SERVICE_BANDS), path="victim.service_band"),
+            FieldDef(
+                "age_band", "Victim's age (optional)", kind="select", choices=tuple(C.AGE_BANDS), path="victim.age_band"
+            ),
+            FieldDef(
+                "service_band",
+                "Victim's length of service (optional)",
+                kind="select",
+                choices=tuple(C.SERVICE_BANDS),
+                path="victim.service_band",
+            ),
         ),
     ),
     StepDef(
@@ -317,15 +370,24 @@ STEPS: tuple[StepDef, ...] = (
         ),
         fields=(
             FieldDef(
-                "frequency", "Routine updates agreed", kind="select", choices=tuple(C.UPDATE_FREQUENCIES),
+                "frequency",
+                "Routine updates agreed",
+                kind="select",
+                choices=tuple(C.UPDATE_FREQUENCIES),
                 required=True,
             ),
             FieldDef("preferred_contact", "Preferred contact", kind="select", choices=tuple(C.CONTACT_METHODS)),
-            FieldDef("persistently_targeted", "Victim persistently targeted", kind="bool",
-                     path="persistently_targeted", section="Enhanced rights (Victims' Code)",
-                     help="Hate crime, sexual offences and GBH with intent count too: see the case details."),
-            FieldDef("vulnerable_intimidated", "Victim vulnerable or intimidated", kind="bool",
-                     path="vulnerable_intimidated"),
+            FieldDef(
+                "persistently_targeted",
+                "Victim persistently targeted",
+                kind="bool",
+                path="persistently_targeted",
+                section="Enhanced rights (Victims' Code)",
+                help="Hate crime, sexual offences and GBH with intent count too: see the case details.",
+            ),
+            FieldDef(
+                "vulnerable_intimidated", "Victim vulnerable or intimidated", kind="bool", path="vulnerable_intimidated"
+            ),
         ),
         limit=f"Within 5 working days of each development ({_ONE_LIMIT}), by the end of the last day.",
         logs=("updates",),
@@ -345,15 +407,31 @@ STEPS: tuple[StepDef, ...] = (
             "Health, TRiM, Federation, employee assistance) have a 2-working-day target."
         ),
         fields=(
-            *_person("support_officer", "Longer-term support officer", "the longer-term support officer",
-                     required=False),
-            FieldDef("victim_support_declined", "Victim declined victim support services (Right 4)", kind="bool",
-                     help="Otherwise add a 'Victim support services' referral (Ctrl+R)."),
+            *_person(
+                "support_officer", "Longer-term support officer", "the longer-term support officer", required=False
+            ),
+            FieldDef(
+                "victim_support_declined",
+                "Victim declined victim support services (Right 4)",
+                kind="bool",
+                help="Otherwise add a 'Victim support services' referral (Ctrl+R).",
+            ),
             FieldDef("sick_leave", "Victim off work or normal duties", kind="bool", section="Sickness absence"),
-            FieldDef("sick_from", "Off from", kind="datetime", required_if=("sick_leave", frozenset({True})),
-                     shown_if=("sick_leave", frozenset({True}))),
-            FieldDef("sick_until", "Back on normal duties", kind="datetime", not_before="sick_from",
-                     shown_if=("sick_leave", frozenset({True})), help="Leave empty while they are still off."),
+            FieldDef(
+                "sick_from",
+                "Off from",
+                kind="datetime",
+                required_if=("sick_leave", frozenset({True})),
+                shown_if=("sick_leave", frozenset({True})),
+            ),
+            FieldDef(
+                "sick_until",
+                "Back on normal duties",
+                kind="datetime",
+                not_before="sick_from",
+                shown_if=("sick_leave", frozenset({True})),
+                help="Leave empty while they are still off.",
+            ),
             FieldDef(
                 "contact_every",
                 "Welfare contact every",
@@ -363,8 +441,13 @@ STEPS: tuple[StepDef, ...] = (
                 shown_if=("sick_leave", frozenset({True})),
             ),
             FieldDef("return_to_work", "Return to work plan", kind="longtext"),
-            FieldDef("riddor_at", "When reported under RIDDOR", kind="datetime", required_when="riddor_needed",
-                     help="Needed when the victim is off normal duties more than 7 days: report within 15 days."),
+            FieldDef(
+                "riddor_at",
+                "When reported under RIDDOR",
+                kind="datetime",
+                required_when="riddor_needed",
+                help="Needed when the victim is off normal duties more than 7 days: report within 15 days.",
+            ),
             FieldDef("riddor_ref", "RIDDOR reference"),
         ),
         limit="Victim support services (Right 4) and force welfare referrals: 2 working days.",
@@ -376,7 +459,10 @@ STEPS: tuple[StepDef, ...] = (
         rights="Rights 6 and 9",
         number=9,
         title="Outcome explained",
-        expect="You are told what happens to the suspect; if no further action or discontinued, it is discussed with you, including your right to review.",
+        expect=(
+            "You are told what happens to the suspect; if no further action or discontinued, it is "
+            "discussed with you, including your right to review."
+        ),
         why=(
             "A victim who hears nothing assumes nothing was done. Every decision not to proceed is "
             "explained by the OIC. Where the scheme applies the victim can ask for a Victims' Right "
@@ -388,10 +474,17 @@ STEPS: tuple[StepDef, ...] = (
         fields=(
             FieldDef("outcome", "Outcome", kind="select", choices=tuple(C.OUTCOMES), required=True),
             FieldDef("decided_at", "When decided", kind="datetime", required=True),
-            FieldDef("victim_told_at", "When the victim was told", kind="datetime", required=True,
-                     not_before="decided_at"),
-            FieldDef("sentenced_at", "When sentenced", kind="datetime", not_before="decided_at",
-                     required_if=("outcome", frozenset({"convicted"})), shown_if=("outcome", frozenset({"convicted"}))),
+            FieldDef(
+                "victim_told_at", "When the victim was told", kind="datetime", required=True, not_before="decided_at"
+            ),
+            FieldDef(
+                "sentenced_at",
+                "When sentenced",
+                kind="datetime",
+                not_before="decided_at",
+                required_if=("outcome", frozenset({"convicted"})),
+                shown_if=("outcome", frozenset({"convicted"})),
+            ),
             FieldDef(
                 "nfa_discussed",
                 "OIC discussed the decision with the victim",
@@ -408,12 +501,27 @@ STEPS: tuple[StepDef, ...] = (
                 required_if=("outcome", frozenset(C.VRR_OUTCOMES)),
                 shown_if=("outcome", frozenset(C.VRR_OUTCOMES)),
             ),
-            FieldDef("vrr_requested", "VRR requested?", kind="select", choices=tuple(C.VRR_REQUESTED),
-                     shown_if=("outcome", frozenset(C.VRR_OUTCOMES))),
-            FieldDef("vrr_requested_at", "When the review was asked for", kind="datetime",
-                     required_if=("vrr_requested", frozenset({"yes"})), shown_if=("vrr_requested", frozenset({"yes"}))),
-            FieldDef("vrr_result", "Review result", kind="select", choices=tuple(C.VRR_RESULTS),
-                     shown_if=("vrr_requested", frozenset({"yes"}))),
+            FieldDef(
+                "vrr_requested",
+                "VRR requested?",
+                kind="select",
+                choices=tuple(C.VRR_REQUESTED),
+                shown_if=("outcome", frozenset(C.VRR_OUTCOMES)),
+            ),
+            FieldDef(
+                "vrr_requested_at",
+                "When the review was asked for",
+                kind="datetime",
+                required_if=("vrr_requested", frozenset({"yes"})),
+                shown_if=("vrr_requested", frozenset({"yes"})),
+            ),
+            FieldDef(
+                "vrr_result",
+                "Review result",
+                kind="select",
+                choices=tuple(C.VRR_RESULTS),
+                shown_if=("vrr_requested", frozenset({"yes"})),
+            ),
         ),
         limit=f"Victim told within 5 working days ({_ONE_LIMIT}).",
         logs=("status_history",),
@@ -441,48 +549,121 @@ STEPS: tuple[StepDef, ...] = (
 # The case details (the new-case form shows the ``first_hour`` ones; "e" on a case shows them all).
 # Keys are paths into the case record.
 CASE_FORM: tuple[FieldDef, ...] = (
-    FieldDef("victim.name", "Victim's name", required=True, placeholder="e.g. PC Alex Morgan", section="The victim",
-             first_hour=True),
-    FieldDef("victim.number", "Victim's collar/staff no.", kind="number", required=True, first_hour=True,
-             placeholder="with the rank, e.g. PC 7788 or PCSO 7716",
-             help="Used to spot repeat victims and to stop the victim being the OIC."),
-    FieldDef("victim.role", "Victim's role", kind="select", choices=tuple(C.VICTIM_ROLES), required=True,
-             default="police_officer", first_hour=True),
-    FieldDef("victim.staff_no", "Warrant / staff number (unique in the force)",
-             help="Tells apart two people with the same collar number."),
+    FieldDef(
+        "victim.name",
+        "Victim's name",
+        required=True,
+        placeholder="e.g. PC Alex Morgan",
+        section="The victim",
+        first_hour=True,
+    ),
+    FieldDef(
+        "victim.number",
+        "Victim's collar/staff no.",
+        kind="number",
+        required=True,
+        first_hour=True,
+        placeholder="with the rank, e.g. PC 7788 or PCSO 7716",
+        help="Used to spot repeat victims and to stop the victim being the OIC.",
+    ),
+    FieldDef(
+        "victim.role",
+        "Victim's role",
+        kind="select",
+        choices=tuple(C.VICTIM_ROLES),
+        required=True,
+        default="police_officer",
+        first_hour=True,
+    ),
+    FieldDef(
+        "victim.staff_no",
+        "Warrant / staff number (unique in the force)",
+        help="Tells apart two people with the same collar number.",
+    ),
     FieldDef("victim.age_band", "Age (optional)", kind="select", choices=tuple(C.AGE_BANDS)),
     FieldDef("victim.service_band", "Length of service (optional)", kind="select", choices=tuple(C.SERVICE_BANDS)),
-    FieldDef("incident.occurred_at", "When it happened", kind="datetime", required=True, section="What happened",
-             placeholder="e.g. today 14:30 or 23/11/2026 14:30", first_hour=True),
+    FieldDef(
+        "incident.occurred_at",
+        "When it happened",
+        kind="datetime",
+        required=True,
+        section="What happened",
+        placeholder="e.g. today 14:30 or 23/11/2026 14:30",
+        first_hour=True,
+    ),
     FieldDef("incident.location", "Where", placeholder="e.g. custody suite, Northgate", first_hour=True),
-    FieldDef("incident.location_type", "Type of place", kind="select", choices=tuple(C.LOCATION_TYPES),
-             first_hour=True),
+    FieldDef(
+        "incident.location_type", "Type of place", kind="select", choices=tuple(C.LOCATION_TYPES), first_hour=True
+    ),
     FieldDef("incident.context", "What was happening", kind="select", choices=tuple(C.CONTEXTS), first_hour=True),
     FieldDef("incident.cad_ref", "Incident (CAD) reference"),
-    FieldDef("incident.offence", "Offence", kind="select", choices=tuple(C.OFFENCES), required=True,
-             default="aew_s1", first_hour=True),
-    FieldDef("incident.offence_other", "Offence (describe)", first_hour=True,
-             required_if=("incident.offence", frozenset({"other"})), shown_if=("incident.offence", frozenset({"other"}))),
-    FieldDef("incident.methods", "Method (all that apply)", kind="multi", choices=tuple(C.METHODS), required=True,
-             first_hour=True),
-    FieldDef("incident.injury", "Injury level", kind="select", choices=tuple(C.INJURY_LEVELS), required=True,
-             first_hour=True),
+    FieldDef(
+        "incident.offence",
+        "Offence",
+        kind="select",
+        choices=tuple(C.OFFENCES),
+        required=True,
+        default="aew_s1",
+        first_hour=True,
+    ),
+    FieldDef(
+        "incident.offence_other",
+        "Offence (describe)",
+        first_hour=True,
+        required_if=("incident.offence", frozenset({"other"})),
+        shown_if=("incident.offence", frozenset({"other"})),
+    ),
+    FieldDef(
+        "incident.methods",
+        "Method (all that apply)",
+        kind="multi",
+        choices=tuple(C.METHODS),
+        required=True,
+        first_hour=True,
+    ),
+    FieldDef(
+        "incident.injury", "Injury level", kind="select", choices=tuple(C.INJURY_LEVELS), required=True, first_hour=True
+    ),
     FieldDef("incident.body_parts", "Where on the body", kind="multi", choices=tuple(C.BODY_PARTS)),
-    FieldDef("incident.medical", "Medical care", kind="select", choices=tuple(C.MEDICAL_CARE), required=True,
-             first_hour=True),
-    FieldDef("incident.impact", "Impact (not just the injury)", kind="multi", choices=tuple(C.IMPACTS),
-             first_hour=True),
+    FieldDef(
+        "incident.medical", "Medical care", kind="select", choices=tuple(C.MEDICAL_CARE), required=True, first_hour=True
+    ),
+    FieldDef(
+        "incident.impact", "Impact (not just the injury)", kind="multi", choices=tuple(C.IMPACTS), first_hour=True
+    ),
     FieldDef("incident.impact_notes", "Impact in their words", kind="longtext", first_hour=True),
     FieldDef("incident.on_duty", "Victim on duty", kind="bool", default=True),
     FieldDef("incident.single_crewed", "Victim single-crewed", kind="bool"),
     FieldDef("incident.equipment", "Equipment present or used", kind="multi", choices=tuple(C.EQUIPMENT)),
-    FieldDef("suspect.status", "Suspect status", kind="select", choices=tuple(C.START_STATUSES), required=True,
-             default="not_identified", section="The suspect", first_hour=True, on_details=False),
+    FieldDef(
+        "suspect.status",
+        "Suspect status",
+        kind="select",
+        choices=tuple(C.START_STATUSES),
+        required=True,
+        default="not_identified",
+        section="The suspect",
+        first_hour=True,
+        on_details=False,
+    ),
     FieldDef("incident.suspects", "Number of suspects", kind="count", default=1, section="The suspect"),
-    FieldDef("hate_crime", "Hate crime (hostility shown)", kind="bool", section="Victims' Code: enhanced rights",
-             first_hour=True, help="Enhanced rights: 1-working-day updates."),
-    FieldDef("hate_strands", "Hostility based on", kind="multi", choices=tuple(C.HATE_STRANDS), first_hour=True,
-             required_if=("hate_crime", frozenset({True})), shown_if=("hate_crime", frozenset({True}))),
+    FieldDef(
+        "hate_crime",
+        "Hate crime (hostility shown)",
+        kind="bool",
+        section="Victims' Code: enhanced rights",
+        first_hour=True,
+        help="Enhanced rights: 1-working-day updates.",
+    ),
+    FieldDef(
+        "hate_strands",
+        "Hostility based on",
+        kind="multi",
+        choices=tuple(C.HATE_STRANDS),
+        first_hour=True,
+        required_if=("hate_crime", frozenset({True})),
+        shown_if=("hate_crime", frozenset({True})),
+    ),
     FieldDef("persistently_targeted", "Victim persistently targeted", kind="bool", first_hour=True),
     FieldDef("vulnerable_intimidated", "Victim vulnerable or intimidated", kind="bool", first_hour=True),
 )
@@ -522,30 +703,73 @@ _WHEN = FieldDef("at", "When", kind="datetime", required=True, placeholder="e.g.
 _HOW = FieldDef("method", "How", kind="select", choices=tuple(C.CONTACT_METHODS), required=True)
 
 LOGS: dict[str, LogDef] = {
-    "updates": LogDef("updates", "Updates to the victim", "Log an update", "Victim update", (
-        _WHEN, _HOW, FieldDef("summary", "What the victim was told", kind="longtext", required=True),
-    )),
-    "status_history": LogDef("status_history", "What happened to the suspect", "Suspect status change",
-                             "Suspect status change", head="kind", moves_suspect=True, until="until", fields=(
-        FieldDef("kind", "New status", kind="select", choices=tuple(C.SUSPECT_STATUSES), required=True),
-        _WHEN,
-        FieldDef("until", "Bail until", kind="datetime", future_ok=True, not_before="at",
-                 required_if=("kind", frozenset({"bail_extended"})), shown_if=("kind", frozenset(C.BAIL_STATUSES)),
-                 help="Initial bail is 3 months (left empty, that is used). Extensions: an inspector to 6 "
-                      "months, a superintendent to 9, then a magistrates' court."),
-        FieldDef("summary", "Notes (e.g. bail conditions, who authorised an extension)", kind="longtext"),
-    )),
-    "welfare_contacts": LogDef("welfare_contacts", "Welfare contacts", "Log a contact", "Welfare contact", (
-        _WHEN, _HOW, FieldDef("summary", "How they are; what was arranged", kind="longtext", required=True),
-    )),
-    "referrals": LogDef("referrals", "Referrals to support services", "Add a referral", "Referral",
-                        head="kind", made_later="done_at", fields=(
-        FieldDef("kind", "Service", kind="select", choices=tuple(C.REFERRAL_SERVICES), required=True),
-        FieldDef("at", "When the need was identified", kind="datetime", required=True),
-        FieldDef("done_at", "When the referral was made", kind="datetime", not_before="at",
-                 help="Leave empty until it is made: it is due within 2 working days."),
-        FieldDef("summary", "Notes", kind="longtext"),
-    )),
+    "updates": LogDef(
+        "updates",
+        "Updates to the victim",
+        "Log an update",
+        "Victim update",
+        (
+            _WHEN,
+            _HOW,
+            FieldDef("summary", "What the victim was told", kind="longtext", required=True),
+        ),
+    ),
+    "status_history": LogDef(
+        "status_history",
+        "What happened to the suspect",
+        "Suspect status change",
+        "Suspect status change",
+        head="kind",
+        moves_suspect=True,
+        until="until",
+        fields=(
+            FieldDef("kind", "New status", kind="select", choices=tuple(C.SUSPECT_STATUSES), required=True),
+            _WHEN,
+            FieldDef(
+                "until",
+                "Bail until",
+                kind="datetime",
+                future_ok=True,
+                not_before="at",
+                required_if=("kind", frozenset({"bail_extended"})),
+                shown_if=("kind", frozenset(C.BAIL_STATUSES)),
+                help="Initial bail is 3 months (left empty, that is used). Extensions: an inspector to 6 "
+                "months, a superintendent to 9, then a magistrates' court.",
+            ),
+            FieldDef("summary", "Notes (e.g. bail conditions, who authorised an extension)", kind="longtext"),
+        ),
+    ),
+    "welfare_contacts": LogDef(
+        "welfare_contacts",
+        "Welfare contacts",
+        "Log a contact",
+        "Welfare contact",
+        (
+            _WHEN,
+            _HOW,
+            FieldDef("summary", "How they are; what was arranged", kind="longtext", required=True),
+        ),
+    ),
+    "referrals": LogDef(
+        "referrals",
+        "Referrals to support services",
+        "Add a referral",
+        "Referral",
+        head="kind",
+        made_later="done_at",
+        fields=(
+            FieldDef("kind", "Service", kind="select", choices=tuple(C.REFERRAL_SERVICES), required=True),
+            FieldDef("at", "When the need was identified", kind="datetime", required=True),
+            FieldDef(
+                "done_at",
+                "When the referral was made",
+                kind="datetime",
+                not_before="at",
+                help="Leave empty until it is made: it is due within 2 working days.",
+            ),
+            FieldDef("summary", "Notes", kind="longtext"),
+        ),
+    ),
 }
 
 STEP_KEYS: tuple[str, ...] = tuple(s.key for s in STEPS)

@@ -190,8 +190,15 @@ OUTCOMES: list[Choice] = [
 
 POSITIVE_OUTCOMES = {"charged", "caution", "community_resolution", "convicted"}
 # Decisions not to proceed: the OIC explains each one to the victim.
-NFA_OUTCOMES = {"evidential_supports", "evidential_not_supports", "not_public_interest", "time_expired",
-                "no_suspect", "cps_no_charge", "cps_discontinued"}
+NFA_OUTCOMES = {
+    "evidential_supports",
+    "evidential_not_supports",
+    "not_public_interest",
+    "time_expired",
+    "no_suspect",
+    "cps_no_charge",
+    "cps_discontinued",
+}
 # Police decisions not to charge an identified suspect: the NPCC VRR scheme applies. It does not cover
 # a victim who withdrew support, "no suspect identified", or a time limit that has run out.
 POLICE_VRR_OUTCOMES = {"evidential_supports", "not_public_interest"}

@@ -8,7 +8,7 @@ and bank holidays are handled in one place.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from dateutil import parser as date_parser
 from dateutil import tz as date_tz
 from dateutil.relativedelta import relativedelta
 
-UTC = timezone.utc
+UTC = UTC
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -158,7 +158,8 @@ def parse_local(text: str, *, now: datetime | None = None, require_time: bool = 
         raise DateInputError(f"Include a time (hours:minutes), {EXAMPLE}.")
     if not EARLIEST <= parsed.date() <= to_london(now).date() + LATEST_AHEAD:
         raise DateInputError(
-            f"{parsed.day:02d}/{parsed.month:02d}/{parsed.year:04d} is outside the dates ophamp takes ({EARLIEST:%Y} to "
+            f"{parsed.day:02d}/{parsed.month:02d}/{parsed.year:04d} is outside the dates ophamp takes "
+            f"({EARLIEST:%Y} to "
             f"{(to_london(now).date() + LATEST_AHEAD):%Y}). Check the year."
         )
     return localise(parsed, zone_hint)

@@ -46,8 +46,17 @@ RIDDOR_REPORT_DAYS = 15  # reported within 15 days of the incident
 
 HS_METHODS = {"spit": "spitting", "bite": "biting"}  # possible work-related ill health
 # Suspect events after which the 6-month summary time limit no longer matters.
-DECIDED_STATUSES = {"charged", "charge_altered", "ooc", "nfa", "cps_no_charge", "discontinued", "convicted",
-                    "acquitted", "sentenced"}
+DECIDED_STATUSES = {
+    "charged",
+    "charge_altered",
+    "ooc",
+    "nfa",
+    "cps_no_charge",
+    "discontinued",
+    "convicted",
+    "acquitted",
+    "sentenced",
+}
 # What the victim must be told of, in a few words ("Tell victim: arrest").
 _EVENT_WORDS = {
     "arrested": "arrest",
@@ -130,7 +139,7 @@ def update_limit_days(case: Case) -> int:
 
 
 def vrr_scheme(outcome: str | None) -> str | None:
-    """"police" or "cps" where a VRR scheme covers the decision, else None."""
+    """ "police" or "cps" where a VRR scheme covers the decision, else None."""
     if outcome in C.POLICE_VRR_OUTCOMES:
         return "police"
     if outcome in C.CPS_VRR_OUTCOMES:
@@ -159,14 +168,20 @@ def vrr_words(case: Case) -> str:
     deadline = vrr_deadline(case)
     scheme = vrr_scheme(outcome)
     if scheme == "police" and deadline:
-        return (f"Police VRR applies: the victim can ask within 3 months of the decision ({deadline.by()}); "
-                "later requests are at the force's discretion.")
+        return (
+            f"Police VRR applies: the victim can ask within 3 months of the decision ({deadline.by()}); "
+            "later requests are at the force's discretion."
+        )
     if scheme == "cps" and deadline:
-        return f"CPS VRR applies: the victim should ordinarily ask within 10 working days of being told ({deadline.by()})."
+        return (
+            f"CPS VRR applies: the victim should ordinarily ask within 10 working days of being told ({deadline.by()})."
+        )
     if outcome in C.NFA_OUTCOMES:
-        why = {"evidential_not_supports": "the victim did not support the prosecution",
-               "no_suspect": "no suspect was identified",
-               "time_expired": "the time limit expired"}.get(outcome, "this decision")
+        why = {
+            "evidential_not_supports": "the victim did not support the prosecution",
+            "no_suspect": "no suspect was identified",
+            "time_expired": "the time limit expired",
+        }.get(outcome, "this decision")
         return f"No Victims' Right to Review ({why}), but the OIC still explains the decision to the victim."
     return ""
 
@@ -288,8 +303,10 @@ def _riddor_due(case: Case) -> Due | None:
     back = from_iso(_str(fields.get("sick_until")))
     if back is not None and (to_london(back).date() - to_london(start).date()).days <= RIDDOR_DAYS_OFF:
         return None  # back within 7 days: not reportable
-    due = max(end_of_day_after(case.incident.occurred_at, days=RIDDOR_REPORT_DAYS),
-              end_of_day_after(start, days=RIDDOR_DAYS_OFF + 1))
+    due = max(
+        end_of_day_after(case.incident.occurred_at, days=RIDDOR_REPORT_DAYS),
+        end_of_day_after(start, days=RIDDOR_DAYS_OFF + 1),
+    )
     return Due("RIDDOR report (off 7+ days)", due, "longer_term", True)
 
 
@@ -337,8 +354,9 @@ def obligations(case: Case, now: datetime | None = None) -> list[Due]:
     steps = case.steps
     incident = case.incident.occurred_at
     if not steps["welfare_contact"].status.finished:
-        dues.append(Due("Welfare contact with the victim", incident + timedelta(hours=WELFARE_CONTACT_HOURS),
-                        "welfare_contact"))
+        dues.append(
+            Due("Welfare contact with the victim", incident + timedelta(hours=WELFARE_CONTACT_HOURS), "welfare_contact")
+        )
     limit = update_limit_days(case)
     update_times = sorted(u.at for u in case.updates)
     for event in case.status_history:
@@ -352,12 +370,20 @@ def obligations(case: Case, now: datetime | None = None) -> list[Due]:
     for ref in case.referrals:
         if ref.done_at is None and ref.kind != "victim_support":
             service = C.REFERRAL_SHORT.get(ref.kind, ref.kind)
-            dues.append(Due(f"Referral: {service}", add_working_days(ref.at, REFERRAL_WORKING_DAYS), "longer_term", True))
+            dues.append(
+                Due(f"Referral: {service}", add_working_days(ref.at, REFERRAL_WORKING_DAYS), "longer_term", True)
+            )
     lt = steps["longer_term"].fields
     support_made = any(r.kind == "victim_support" and r.done_at for r in case.referrals)
     if not support_made and lt.get("victim_support_declined") is not True:
-        dues.append(Due("Right 4: victim support",
-                        add_working_days(case.created_at, VICTIM_SUPPORT_WORKING_DAYS), "longer_term", True))
+        dues.append(
+            Due(
+                "Right 4: victim support",
+                add_working_days(case.created_at, VICTIM_SUPPORT_WORKING_DAYS),
+                "longer_term",
+                True,
+            )
+        )
     freq = int(_str(steps["kept_informed"].fields.get("frequency")) or 0)
     if freq and not case_ended(case):
         oic_at = from_iso(_str(steps["oic_assigned"].fields.get("assigned_at")))
@@ -379,8 +405,14 @@ def obligations(case: Case, now: datetime | None = None) -> list[Due]:
         and case.suspect.status not in DECIDED_STATUSES
         and not out.get("outcome")
     ):
-        dues.append(Due("Charge by 6-month limit (s127)",
-                        end_of_day_after(incident, months=SUMMARY_TIME_LIMIT_MONTHS), "outcome", True))
+        dues.append(
+            Due(
+                "Charge by 6-month limit (s127)",
+                end_of_day_after(incident, months=SUMMARY_TIME_LIMIT_MONTHS),
+                "outcome",
+                True,
+            )
+        )
     return sorted(dues, key=lambda d: d.due_at)
 
 

@@ -16,11 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from .checklist import LOGS, FieldDef, field_path
-from .clock import as_utc, from_iso, iso
 from .choices import NOTIFIABLE_STATUSES
+from .clock import as_utc, from_iso, iso
 from .models import Actor, Case, HistoryEntry, Incident, LogEntry, StepStatus, Suspect, Victim
 from .text import without_controls
-
 
 ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out over a radio
 
@@ -62,8 +61,15 @@ def new_case(
     )
     if case.suspect.status in NOTIFIABLE_STATUSES:
         # The status the case starts with is an event the victim must be told about, like any later one.
-        case.status_history.append(LogEntry(at=incident.occurred_at, by=by, kind=case.suspect.status,
-                                            summary="Status when the case was logged", recorded_at=now))
+        case.status_history.append(
+            LogEntry(
+                at=incident.occurred_at,
+                by=by,
+                kind=case.suspect.status,
+                summary="Status when the case was logged",
+                recorded_at=now,
+            )
+        )
     case.history.append(HistoryEntry(at=now, by=by, rev=0, field="case", old=None, new="created"))
     return case
 
@@ -136,8 +142,10 @@ def entry_made(case: Case, log: str, index: int, values: dict[str, Any]) -> Edit
     if logdef is None or entries is None or not 0 <= index < len(entries):
         raise EditError("That entry is no longer in the case: reload it.")
     made = f"{log}.{index}.{logdef.made_later}"
-    return Edit(sets={made: values.get(logdef.made_later), f"{log}.{index}.summary": values.get("summary") or ""},
-                expect={made: _dump(getattr(entries[index], logdef.made_later))})
+    return Edit(
+        sets={made: values.get(logdef.made_later), f"{log}.{index}.summary": values.get("summary") or ""},
+        expect={made: _dump(getattr(entries[index], logdef.made_later))},
+    )
 
 
 def closed_early(reason: str, now: datetime) -> Edit:
@@ -147,15 +155,21 @@ def closed_early(reason: str, now: datetime) -> Edit:
 
 def linked_to(case: Case, other_id: str) -> Edit:
     """``case`` linked to another case of the same incident (made on both: one edit each)."""
-    return Edit(sets={"incident.linked": [*case.incident.linked, other_id]},
-                expect={"incident.linked": list(case.incident.linked)})
+    return Edit(
+        sets={"incident.linked": [*case.incident.linked, other_id]},
+        expect={"incident.linked": list(case.incident.linked)},
+    )
 
 
 def case_from_form(values: dict[str, Any], by: Actor, now: datetime, *, case_id: str | None = None) -> Case:
     """A new case from the parsed new-case form (keys are paths into the case: ``victim.name``...)."""
+
     def part(prefix: str) -> dict[str, Any]:
-        return {key.split(".", 1)[1]: value for key, value in values.items()
-                if key.startswith(prefix + ".") and value is not None}
+        return {
+            key.split(".", 1)[1]: value
+            for key, value in values.items()
+            if key.startswith(prefix + ".") and value is not None
+        }
 
     incident = part("incident")
     incident["occurred_at"] = from_iso(incident["occurred_at"])
@@ -176,9 +190,14 @@ def case_from_form(values: dict[str, Any], by: Actor, now: datetime, *, case_id:
 def log_entry(values: dict[str, Any], by: Actor, now: datetime) -> LogEntry:
     """A log entry from a parsed log form (see checklist.LOGS)."""
     return LogEntry(
-        at=values["at"], by=by, recorded_at=now,
-        method=values.get("method") or "", kind=values.get("kind") or "",
-        summary=values.get("summary") or "", done_at=values.get("done_at"), until=values.get("until"),
+        at=values["at"],
+        by=by,
+        recorded_at=now,
+        method=values.get("method") or "",
+        kind=values.get("kind") or "",
+        summary=values.get("summary") or "",
+        done_at=values.get("done_at"),
+        until=values.get("until"),
     )
 
 
@@ -221,18 +240,34 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _follow_suspect_events(data: dict[str, Any], who: dict[str, Any], now: datetime, rev: int,
-                           entries: list[dict[str, Any]], changed: list[str]) -> None:
+def _follow_suspect_events(
+    data: dict[str, Any],
+    who: dict[str, Any],
+    now: datetime,
+    rev: int,
+    entries: list[dict[str, Any]],
+    changed: list[str],
+) -> None:
     """The suspect's status is the latest event in their log (by when it happened)."""
-    events = [e for lg in LOGS.values() if lg.moves_suspect for e in data[lg.key] if isinstance(e, dict) and e.get("kind")]
+    events = [
+        e for lg in LOGS.values() if lg.moves_suspect for e in data[lg.key] if isinstance(e, dict) and e.get("kind")
+    ]
     if not events:
         return
     latest = max(events, key=lambda e: from_iso(e.get("at")) or datetime.min.replace(tzinfo=as_utc(now).tzinfo))
     suspect = data["suspect"]
     for key, value in (("status", latest["kind"]), ("identified", latest["kind"] != "not_identified")):
         if suspect.get(key) != value:
-            entries.append({"at": iso(now), "by": who, "rev": rev, "field": f"suspect.{key}",
-                            "old": _show(suspect.get(key)), "new": _show(value)})
+            entries.append(
+                {
+                    "at": iso(now),
+                    "by": who,
+                    "rev": rev,
+                    "field": f"suspect.{key}",
+                    "old": _show(suspect.get(key)),
+                    "new": _show(value),
+                }
+            )
             suspect[key] = value
             changed.append(f"suspect.{key}")
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from .clock import as_utc, fmt_duration, from_iso
 from .deadlines import (
-    enhanced_text,
     days_off,
+    enhanced_text,
     hs_reason,
     obligations,
     outstanding,
@@ -35,14 +35,22 @@ def step_facts(case: Case, key: str, now: datetime) -> list[str]:
             facts.append(f"Incident was {fmt_duration(as_utc(now) - incident)} ago.")
     if key == "crime_recorded" and hs_reason(case):
         ref = case.steps["supervisor_aware"].fields.get("hs_report")
-        facts.append(f"Health & safety report {ref} (step 1): cross-reference it to this crime." if ref else
-                     "The health & safety report (step 1) is not made yet: it must be cross-referenced here.")
+        facts.append(
+            f"Health & safety report {ref} (step 1): cross-reference it to this crime."
+            if ref
+            else "The health & safety report (step 1) is not made yet: it must be cross-referenced here."
+        )
     if key == "longer_term":
         off = days_off(case, now)
         if off is not None:
-            facts.append(f"Off normal duties {off} day{'s' if off != 1 else ''}."
-                         + (" Over 7 days: report under RIDDOR within 15 days of the incident."
-                            if riddor_needed(case, now) else ""))
+            facts.append(
+                f"Off normal duties {off} day{'s' if off != 1 else ''}."
+                + (
+                    " Over 7 days: report under RIDDOR within 15 days of the incident."
+                    if riddor_needed(case, now)
+                    else ""
+                )
+            )
     if key == "outcome":
         words = vrr_words(case)
         if words:

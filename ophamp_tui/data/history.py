@@ -173,21 +173,40 @@ def _target(path: str) -> tuple[str, str, str, tuple[C.Choice, ...]]:
 
 def describe(entry: HistoryEntry) -> HistoryRow:
     """One history entry as a person reads it."""
-    common: dict[str, Any] = {"when": fmt_local(entry.at), "who": entry.by.short(), "by_name": entry.by.name,
-              "field": entry.field, "rev": entry.rev}
+    common: dict[str, Any] = {
+        "when": fmt_local(entry.at),
+        "who": entry.by.short(),
+        "by_name": entry.by.name,
+        "field": entry.field,
+        "rev": entry.rev,
+    }
     if entry.field == "case":
         note = "" if entry.new in (None, "created") else entry.new
-        return HistoryRow(what="Case created", brief="Case created", old=NONE, new=shorten(note), old_full=NONE,
-                          new_full=note, kind="created", **common)
+        return HistoryRow(
+            what="Case created",
+            brief="Case created",
+            old=NONE,
+            new=shorten(note),
+            old_full=NONE,
+            new_full=note,
+            kind="created",
+            **common,
+        )
     if entry.field.endswith("+") and entry.field[:-1] in LOG_NAMES:
         log = entry.field[:-1]
-        return HistoryRow(what=f"{LOG_NAMES[log]} added", brief=LOG_NAMES[log], old=NONE,
-                          new=shorten(log_summary(log, entry.new)), old_full=NONE,
-                          new_full=log_summary(log, entry.new, full=True), kind="added", **common)
+        return HistoryRow(
+            what=f"{LOG_NAMES[log]} added",
+            brief=LOG_NAMES[log],
+            old=NONE,
+            new=shorten(log_summary(log, entry.new)),
+            old_full=NONE,
+            new_full=log_summary(log, entry.new, full=True),
+            kind="added",
+            **common,
+        )
     what, brief, kind, choices = _target(entry.field)
     old, new = value_text(entry.old, kind, choices), value_text(entry.new, kind, choices)
-    return HistoryRow(what=what, brief=brief, old=shorten(old), new=shorten(new), old_full=old, new_full=new,
-                      **common)
+    return HistoryRow(what=what, brief=brief, old=shorten(old), new=shorten(new), old_full=old, new_full=new, **common)
 
 
 def history_rows(case: Case) -> list[HistoryRow]:

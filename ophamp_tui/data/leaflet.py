@@ -22,8 +22,10 @@ INTRO = (
     "expect. If something is missing, you can ask about it: that is why you are given this list."
 )
 
-DEVELOPMENTS = ("an arrest, an interview, release on bail or under investigation, a change to bail, a charge, "
-                "a decision not to charge, or the CPS dropping or changing the charge")
+DEVELOPMENTS = (
+    "an arrest, an interview, release on bail or under investigation, a change to bail, a charge, "
+    "a decision not to charge, or the CPS dropping or changing the charge"
+)
 
 OUTRO = (
     "If you feel you have not had the service or contact described here, tell your supervisor, your "
@@ -43,11 +45,15 @@ def _who(case: Case, step: str, prefix: str) -> str:
 def _updates(case: Case) -> str:
     reasons = enhanced_reasons(case)
     if reasons:
-        return (f"You are entitled to enhanced rights ({', '.join(reasons)}), so you will be told within 1 working "
-                f"day of each development: {DEVELOPMENTS} (Victims' Code Right 6). You will also be told the "
-                "outcome, and any sentence (Right 9).")
-    return (f"You will be told within 5 working days of each development: {DEVELOPMENTS} (Victims' Code "
-            "Right 6). You will also be told the outcome, and any sentence (Right 9).")
+        return (
+            f"You are entitled to enhanced rights ({', '.join(reasons)}), so you will be told within 1 working "
+            f"day of each development: {DEVELOPMENTS} (Victims' Code Right 6). You will also be told the "
+            "outcome, and any sentence (Right 9)."
+        )
+    return (
+        f"You will be told within 5 working days of each development: {DEVELOPMENTS} (Victims' Code "
+        "Right 6). You will also be told the outcome, and any sentence (Right 9)."
+    )
 
 
 def _review(case: Case) -> str:
@@ -55,12 +61,16 @@ def _review(case: Case) -> str:
     if deadline is None:
         return ""
     if vrr_scheme(case.steps["outcome"].fields.get("outcome")) == "police":  # type: ignore[arg-type]
-        return ("You can ask the police to review the decision not to charge (the Victims' Right to Review, "
-                f"Victims' Code Right 6). Ask within 3 months of the decision, that is {deadline.by()}; a later "
-                "request can still be considered at the force's discretion.")
-    return ("You can ask the CPS to review its decision (the CPS Victims' Right to Review scheme, Victims' Code "
-            f"Right 6). Ask within 10 working days of being told of it, that is {deadline.by()}; a later request "
-            "can still be considered in some circumstances.")
+        return (
+            "You can ask the police to review the decision not to charge (the Victims' Right to Review, "
+            f"Victims' Code Right 6). Ask within 3 months of the decision, that is {deadline.by()}; a later "
+            "request can still be considered at the force's discretion."
+        )
+    return (
+        "You can ask the CPS to review its decision (the CPS Victims' Right to Review scheme, Victims' Code "
+        f"Right 6). Ask within 10 working days of being told of it, that is {deadline.by()}; a later request "
+        "can still be considered in some circumstances."
+    )
 
 
 def what_to_expect(case: Case) -> str:
@@ -83,14 +93,20 @@ def what_to_expect(case: Case) -> str:
         lines += ["", "Who to contact:"] + [f"  {label}: {who}" for label, who in known]
     lines += ["", _updates(case)]
     if case.steps["longer_term"].fields.get("victim_support_declined") is True:
-        lines.append("You said you did not want your details passed to victim support services (Victims' Code "
-                     "Right 4). You can change your mind at any time: ask your investigating officer.")
+        lines.append(
+            "You said you did not want your details passed to victim support services (Victims' Code "
+            "Right 4). You can change your mind at any time: ask your investigating officer."
+        )
     else:
-        lines.append("Your details are passed to victim support services within 2 working days of the crime "
-                     "being reported, unless you do not want that (Victims' Code Right 4).")
-    lines.append("Your force's welfare support (Occupational Health, trauma support (TRiM), the Police Federation "
-                 "or your union, the employee assistance programme) is arranged within 2 working days of the "
-                 "need being found.")
+        lines.append(
+            "Your details are passed to victim support services within 2 working days of the crime "
+            "being reported, unless you do not want that (Victims' Code Right 4)."
+        )
+    lines.append(
+        "Your force's welfare support (Occupational Health, trauma support (TRiM), the Police Federation "
+        "or your union, the employee assistance programme) is arranged within 2 working days of the "
+        "need being found."
+    )
     review = _review(case)
     if review:
         lines.append(review)

@@ -9,7 +9,8 @@ version N+1; they run in order when a case is read.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .models import SCHEMA_VERSION
 
@@ -70,16 +71,20 @@ def _v2_to_v3(rec: dict[str, Any]) -> dict[str, Any]:
         steps[step_key] = step
         if isinstance(value, str) and value and value != incident.get(target):
             # Whoever last entered the step's answer made this change.
-            entered = [h for h in history if isinstance(h, dict) and h.get("field") == f"steps.{step_key}.fields.{field}"]
+            entered = [
+                h for h in history if isinstance(h, dict) and h.get("field") == f"steps.{step_key}.fields.{field}"
+            ]
             last = entered[-1] if entered else {}
-            history.append({
-                "at": last.get("at") or step.get("at") or rec.get("created_at"),
-                "by": last.get("by") or step.get("by") or MIGRATED_BY,
-                "rev": rec.get("rev", 0),
-                "field": f"incident.{target}",
-                "old": incident.get(target),
-                "new": value,
-            })
+            history.append(
+                {
+                    "at": last.get("at") or step.get("at") or rec.get("created_at"),
+                    "by": last.get("by") or step.get("by") or MIGRATED_BY,
+                    "rev": rec.get("rev", 0),
+                    "field": f"incident.{target}",
+                    "old": incident.get(target),
+                    "new": value,
+                }
+            )
             incident[target] = value
     rec["incident"] = incident
     rec["steps"] = steps

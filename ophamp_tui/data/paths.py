@@ -81,8 +81,12 @@ def training_output_dir(session_dir: Path) -> Path:
 def prepare_training_session(session: str | None = None) -> Path:
     """Create a training session's folders, each readable by you only (0700). Returns the session folder."""
     session_dir = training_session_dir(session)
-    folders = [training_dir(), *([training_dir() / "serve"] if session else []), session_dir,
-               training_output_dir(session_dir)]
+    folders = [
+        training_dir(),
+        *([training_dir() / "serve"] if session else []),
+        session_dir,
+        training_output_dir(session_dir),
+    ]
     for folder in folders:
         atomic.make_private_dir(folder)
     return session_dir
@@ -92,8 +96,10 @@ class FolderNotPrivate(OSError):
     """A folder other people can open: files naming a victim are not written there."""
 
     def __str__(self) -> str:
-        return (f"{self.filename} can be opened by other users of this computer. Choose a folder only you "
-                "can open, or a new one (ophamp creates it for you only).")
+        return (
+            f"{self.filename} can be opened by other users of this computer. Choose a folder only you "
+            "can open, or a new one (ophamp creates it for you only)."
+        )
 
 
 def private_folder(folder: Path, *, ours: bool = False) -> Path:

@@ -7,11 +7,11 @@ it closes. A file left by a process that has died (kill -9, power cut) is notice
 from __future__ import annotations
 
 import json
-from typing import Any
 import os
 import socket
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from . import atomic
 from .clock import fmt_local, from_iso, iso, now_utc
@@ -30,8 +30,14 @@ def _path(root: Path) -> Path:
 
 def register(root: Path, who: Actor | None, *, training: bool = False) -> None:
     """Say this process has the store open (again, after a change of user)."""
-    record = {"host": HOST, "pid": os.getpid(), "started": iso(now_utc()), "training": training,
-              "name": who.name if who else "", "number": who.number if who else ""}
+    record = {
+        "host": HOST,
+        "pid": os.getpid(),
+        "started": iso(now_utc()),
+        "training": training,
+        "name": who.name if who else "",
+        "number": who.number if who else "",
+    }
     try:
         if not atomic.owner_can_write(root):
             return  # a read-only store: nothing is written in it, not even this

@@ -60,9 +60,18 @@ def overdue_items(summaries: list[CaseSummary], now: datetime) -> list[OverdueIt
     """Every time limit that has passed on an open case, most overdue first."""
     now = as_utc(now)
     items = [
-        OverdueItem(case_id=s.id, victim=s.victim_name, what=d.what, due_at=d.due_at, end_of_day=d.end_of_day,
-                    step=d.step, overdue_by=now - d.due_at, suspect=suspect_age(s, now))
-        for s in summaries for d in s.overdue(now)
+        OverdueItem(
+            case_id=s.id,
+            victim=s.victim_name,
+            what=d.what,
+            due_at=d.due_at,
+            end_of_day=d.end_of_day,
+            step=d.step,
+            overdue_by=now - d.due_at,
+            suspect=suspect_age(s, now),
+        )
+        for s in summaries
+        for d in s.overdue(now)
     ]
     return sorted(items, key=lambda i: (i.due_at, i.case_id, i.what))
 
@@ -76,10 +85,16 @@ def review_items(summaries: list[CaseSummary], now: datetime) -> list[ReviewItem
     now = as_utc(now)
     items = [
         ReviewItem(
-            case_id=s.id, victim=s.victim_name, offence=C.OFFENCE_SHORT.get(s.offence, s.offence),
-            occurred_at=s.occurred_at, done=s.done, total=s.total,
-            waiting=now - s.occurred_at if s.occurred_at else timedelta(0), suspect=suspect_age(s, now),
+            case_id=s.id,
+            victim=s.victim_name,
+            offence=C.OFFENCE_SHORT.get(s.offence, s.offence),
+            occurred_at=s.occurred_at,
+            done=s.done,
+            total=s.total,
+            waiting=now - s.occurred_at if s.occurred_at else timedelta(0),
+            suspect=suspect_age(s, now),
         )
-        for s in summaries if s.state == "review"
+        for s in summaries
+        if s.state == "review"
     ]
     return sorted(items, key=lambda i: (-i.waiting, i.case_id))

@@ -51,8 +51,16 @@ from .store_files import (
 from .summary import SUMMARY_VERSION, CaseSummary, summarise, victim_cases
 from .text import without_controls
 
-__all__ = ["STORE_FORMAT", "SHARDS", "AtomicJSONStorage", "ConflictError", "Store", "StoreBusyError",
-           "StoreCorruptError", "StoreError"]
+__all__ = [
+    "STORE_FORMAT",
+    "SHARDS",
+    "AtomicJSONStorage",
+    "ConflictError",
+    "Store",
+    "StoreBusyError",
+    "StoreCorruptError",
+    "StoreError",
+]
 
 SHARDS = 64
 
@@ -71,19 +79,23 @@ class Store:
         self._members: dict[int, set[str]] = {}  # shard -> the case ids in it
         try:
             open_root(self.root, self.notices)
-            self.read_only = not (atomic.owner_can_write(self.root) and atomic.owner_can_write(self.cases_dir)
-                                  if self.cases_dir.is_dir() else atomic.owner_can_write(self.root))
+            self.read_only = not (
+                atomic.owner_can_write(self.root) and atomic.owner_can_write(self.cases_dir)
+                if self.cases_dir.is_dir()
+                else atomic.owner_can_write(self.root)
+            )
             if self.read_only:
-                self.notices.append(f"{self.root} is read-only: you can read the cases, but saving is not "
-                                    "possible. Nothing in it will be changed.")
+                self.notices.append(
+                    f"{self.root} is read-only: you can read the cases, but saving is not "
+                    "possible. Nothing in it will be changed."
+                )
             else:
                 for d in (self.cases_dir, self.index_dir):
                     atomic.make_private_dir(d)
                 self._tidy()
             self.refresh()
         except OSError as exc:
-            raise StoreError(f"Cannot open the store at {self.root}: {exc.strerror or type(exc).__name__}.")  \
-                from None
+            raise StoreError(f"Cannot open the store at {self.root}: {exc.strerror or type(exc).__name__}.") from None
 
     @property
     def location(self) -> str:
@@ -150,7 +162,8 @@ class Store:
         entries = {cid: self._index[cid].model_dump(mode="json") for cid in self._members.get(shard, ())}
         # Not fsynced: if a crash loses it, refresh() notices the mismatch and remakes it.
         AtomicJSONStorage(self._shard_path(shard), durable=False, keep_previous=False).write(
-            {"version": SUMMARY_VERSION, "index": entries})
+            {"version": SUMMARY_VERSION, "index": entries}
+        )
 
     def refresh(self) -> None:
         """Bring the index up to date with the case files (after a crash or another instance's saves)."""
@@ -197,8 +210,9 @@ class Store:
         except StoreError as exc:
             summary = CaseSummary.damaged_file(case_id, str(exc))
         except Exception as exc:  # noqa: BLE001 - one case that cannot be summed up never stops the rest
-            summary = CaseSummary.damaged_file(case_id, f"{self.case_path(case_id)} cannot be shown "
-                                               f"({type(exc).__name__}). It has not been changed.")
+            summary = CaseSummary.damaged_file(
+                case_id, f"{self.case_path(case_id)} cannot be shown ({type(exc).__name__}). It has not been changed."
+            )
         return summary.model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size})
 
     def summaries(self) -> list[CaseSummary]:
@@ -278,8 +292,9 @@ class Store:
                 "Nothing was saved: try again, and if it keeps happening close the other ophamp."
             ) from None
         except OSError as exc:
-            raise StoreError(f"Cannot save in {self.root}: {exc.strerror or type(exc).__name__}. "
-                             "What was saved before is kept.") from None
+            raise StoreError(
+                f"Cannot save in {self.root}: {exc.strerror or type(exc).__name__}. What was saved before is kept."
+            ) from None
 
     @contextmanager
     def locked(self, timeout: float | None = None) -> Iterator[None]:
@@ -308,8 +323,10 @@ class Store:
                     # Control codes never reach the disk (as in _write_case); clean text is unchanged.
                     db.table(CASE_TABLE).insert(Document(without_controls(case.model_dump(mode="json")), doc_id=1))
                 st = path.stat()
-                self._put(case.id, summarise(case).model_copy(
-                    update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size}))
+                self._put(
+                    case.id,
+                    summarise(case).model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size}),
+                )
             for shard in {self._shard_of(c.id) for c in cases}:
                 self._write_shard(shard)
 
@@ -337,8 +354,10 @@ class Store:
                             os.unlink(entry.path)
                     atomic.remove_stale_temps(directory)
             except OSError as exc:
-                raise StoreError(f"Cannot clear {self.root}: {exc.strerror or type(exc).__name__}. "
-                                 "Some cases may be gone: run it again.") from None
+                raise StoreError(
+                    f"Cannot clear {self.root}: {exc.strerror or type(exc).__name__}. "
+                    "Some cases may be gone: run it again."
+                ) from None
             self.refresh()  # the index forgets the removed cases
             self.create_many(cases)
 
@@ -439,4 +458,3 @@ class Store:
 
     def other_sessions(self) -> list[dict[str, Any]]:
         return presence.others(self.root)
-

@@ -46,15 +46,19 @@ class StoreCorruptError(StoreError):
             if backup_damaged:
                 hint = f" Its last good copy {backup} is damaged too: restore the case from your backups."
             elif backup.exists():
-                hint = (f" The last good copy is {backup}: close ophamp, then copy it over the damaged file "
-                        "to recover.")
+                hint = f" The last good copy is {backup}: close ophamp, then copy it over the damaged file to recover."
             else:
                 hint = " No earlier copy exists; restore it from your backups."
         super().__init__(f"{path} {problem}. It has not been changed.{hint}")
 
 
-_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
-          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+}
 
 
 def read_file(path: Path) -> bytes | None:
@@ -133,16 +137,19 @@ def read_case(path: Path, case_id: str) -> Case:
             raise StoreError(f"{path} {exc}. It has not been changed.") from None
         raise StoreCorruptError(path, str(exc)) from None
     except ValidationError as exc:
-        raise StoreCorruptError(path, f"does not hold a valid case (problem at {where(exc.errors()[0]['loc'])})") \
-            from None
+        raise StoreCorruptError(
+            path, f"does not hold a valid case (problem at {where(exc.errors()[0]['loc'])})"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - any other surprise in a hand-made file: named, never quoted
         raise StoreCorruptError(path, f"does not hold a valid case ({type(exc).__name__})") from None
     if case.id != case_id:
         original = path.with_name(f"{case.id}.json")
         named = f" ({original.name})" if _PART.fullmatch(case.id.replace("-", "_")) and original.exists() else ""
         raise StoreCorruptError(
-            path, f"is a copy of another case's file{named}: the case inside is not {case_id}",
-            hint=" Keep the one you want as that case's file, and move this copy out of the cases folder.")
+            path,
+            f"is a copy of another case's file{named}: the case inside is not {case_id}",
+            hint=" Keep the one you want as that case's file, and move this copy out of the cases folder.",
+        )
     return case
 
 
@@ -159,8 +166,10 @@ def check_backup(exc: StoreCorruptError, case_id: str) -> StoreCorruptError:
 
 
 def missing_message(case_id: str) -> str:
-    return (f"{case_id}: the case file is missing; its last good copy {case_id}.json.bak is there: "
-            f"copy it to {case_id}.json to restore it.")
+    return (
+        f"{case_id}: the case file is missing; its last good copy {case_id}.json.bak is there: "
+        f"copy it to {case_id}.json to restore it."
+    )
 
 
 # --- the store's folder -----------------------------------------------------------------------------
@@ -197,10 +206,13 @@ def open_root(root: Path, notices: list[str]) -> None:
         if theirs:
             hidden = " (hidden files: their names start with a dot)" if all(n.startswith(".") for n in theirs) else ""
             raise StoreError(
-                f"{root} is not empty{hidden} and is not an ophamp store. Choose an empty or new directory.")
+                f"{root} is not empty{hidden} and is not an ophamp store. Choose an empty or new directory."
+            )
         if not stat.S_IMODE(root.stat().st_mode) & 0o200:
-            raise StoreError(f"{root} is read-only, so no store can be made in it; ophamp did not change it. "
-                             "Choose another directory, or make this one writable.")
+            raise StoreError(
+                f"{root} is read-only, so no store can be made in it; ophamp did not change it. "
+                "Choose another directory, or make this one writable."
+            )
     try:
         atomic.make_private_dir(root)  # takes other users' access away; never makes a read-only store writable
     except OSError as exc:
@@ -232,11 +244,15 @@ def _remake_description(root: Path, notices: list[str]) -> None:
     if not found:
         raise StoreError(
             f"{meta_path} is missing, and {root / 'cases'} holds no case ophamp can read, so ophamp did not "
-            "make the store again. Restore store.json (or the whole store) from your backups; nothing was changed.")
+            "make the store again. Restore store.json (or the whole store) from your backups; nothing was changed."
+        )
     if not atomic.owner_can_write(root):
         raise StoreError(
             f"{meta_path} is missing and the store is read-only, so ophamp cannot make it again. Make "
-            f"{root} writable and start ophamp again (it remakes store.json), or restore it from your backups.")
+            f"{root} writable and start ophamp again (it remakes store.json), or restore it from your backups."
+        )
     _write_description(root)
-    notices.append(f"{meta_path} was missing. ophamp made it again, as {found} case file"
-                   f"{'s' if found != 1 else ''} in {root / 'cases'} could be read; nothing else was changed.")
+    notices.append(
+        f"{meta_path} was missing. ophamp made it again, as {found} case file"
+        f"{'s' if found != 1 else ''} in {root / 'cases'} could be read; nothing else was changed."
+    )

@@ -74,7 +74,7 @@ class CaseSummary(BaseModel):
 
     @property
     def state(self) -> str:
-        """"damaged", "closed" (early), "complete", "review" (awaiting senior review) or "open"."""
+        """ "damaged", "closed" (early), "complete", "review" (awaiting senior review) or "open"."""
         if self.damaged:
             return "damaged"
         if self.closed:
@@ -125,8 +125,9 @@ def summarise(case: Case) -> CaseSummary:
         suspect_status=case.suspect.status,
         suspect_since=status_since(case),
         outcome=str(case.steps["outcome"].fields.get("outcome") or ""),
-        dues=[DueSummary(what=d.what, due_at=d.due_at, step=d.step, end_of_day=d.end_of_day)
-              for d in obligations(case)],
+        dues=[
+            DueSummary(what=d.what, due_at=d.due_at, step=d.step, end_of_day=d.end_of_day) for d in obligations(case)
+        ],
         people=sorted(numbers),
         linked=list(case.incident.linked),
         fictional=case.fictional,
@@ -137,13 +138,21 @@ def earlier_cases(case: Case, summaries: list[CaseSummary]) -> list[CaseSummary]
     """Other cases of the same victim from before this incident, oldest first (a repeat victim)."""
     at = case.incident.occurred_at
     return sorted(
-        (s for s in summaries if s.id != case.id and s.occurred_at is not None and s.occurred_at < at
-         and s.same_victim_as(case.victim.number, case.victim.staff_no)),
+        (
+            s
+            for s in summaries
+            if s.id != case.id
+            and s.occurred_at is not None
+            and s.occurred_at < at
+            and s.same_victim_as(case.victim.number, case.victim.staff_no)
+        ),
         key=lambda s: s.occurred_at or at,
     )
 
 
 def victim_cases(summaries: list[CaseSummary], number: str, staff_no: str = "") -> list[CaseSummary]:
     """Every case of the victim with this collar/staff number (or warrant number), oldest first."""
-    return sorted((s for s in summaries if s.same_victim_as(number, staff_no)),
-                  key=lambda s: (s.occurred_at is None, s.occurred_at or datetime.min, s.id))
+    return sorted(
+        (s for s in summaries if s.same_victim_as(number, staff_no)),
+        key=lambda s: (s.occurred_at is None, s.occurred_at or datetime.min, s.id),
+    )

@@ -37,17 +37,19 @@ def victim_conflict(case: Case, number: str | None, role: str) -> str | None:
     if not is_victim_number(case, number):
         return None
     if normalise_number(number) == normalise_number(case.victim.number):
-        return (f"{number} is the victim's own number. The victim cannot be {role}: "
-                "enter a colleague's name and number.")
-    return (f"{number} may be the victim's own number ({case.victim.number}). The victim cannot be {role}. "
-            "If this is someone else, enter the number with its rank (e.g. PC 1234 or PCSO 1234).")
+        return f"{number} is the victim's own number. The victim cannot be {role}: enter a colleague's name and number."
+    return (
+        f"{number} may be the victim's own number ({case.victim.number}). The victim cannot be {role}. "
+        "If this is someone else, enter the number with its rank (e.g. PC 1234 or PCSO 1234)."
+    )
 
 
 # --- dates --------------------------------------------------------------------------------------
 
 
-def check_when(value: datetime, case: Case | None, now: datetime, *, label: str = "That time",
-               future_ok: bool = False) -> str | None:
+def check_when(
+    value: datetime, case: Case | None, now: datetime, *, label: str = "That time", future_ok: bool = False
+) -> str | None:
     """No future dates (unless ``future_ok``); nothing dated before the incident."""
     value = as_utc(value)
     if not future_ok and value > as_utc(now) + FUTURE_LEEWAY:
@@ -84,8 +86,10 @@ def check_incident_time(value: datetime, case: Case | None, now: datetime) -> st
     later = [(what, when) for what, when in dated_records(case) if when < as_utc(value)]
     if later:
         what, when = min(later, key=lambda pair: pair[1])
-        return (f"{what} ({fmt_local(when)}) is before {fmt_local(value)}. Correct that date first, "
-                "or check the incident time.")
+        return (
+            f"{what} ({fmt_local(when)}) is before {fmt_local(value)}. Correct that date first, "
+            "or check the incident time."
+        )
     return None
 
 
@@ -146,13 +150,16 @@ def _select_problem(fdef: FieldDef, value: str, case: Case | None) -> str | None
     """A choice that the law rules out for this case."""
     if case is not None and value in C.TIME_LIMIT_OUTCOMES and case.incident.offence not in C.SUMMARY_OFFENCES:
         offence = C.OFFENCE_SHORT.get(case.incident.offence, case.incident.offence)
-        return (f"{offence} is not a summary-only offence, so no prosecution time limit applies "
-                "(Magistrates' Courts Act 1980 s127 covers only summary-only offences). Choose another outcome.")
+        return (
+            f"{offence} is not a summary-only offence, so no prosecution time limit applies "
+            "(Magistrates' Courts Act 1980 s127 covers only summary-only offences). Choose another outcome."
+        )
     return None
 
 
-def _parse_when(fdef: FieldDef, text: str, case: Case | None, now: datetime,
-                others: dict[str, Any]) -> tuple[Any, str | None]:
+def _parse_when(
+    fdef: FieldDef, text: str, case: Case | None, now: datetime, others: dict[str, Any]
+) -> tuple[Any, str | None]:
     try:
         when = parse_local(text, now=now)
     except DateInputError as exc:
@@ -161,16 +168,17 @@ def _parse_when(fdef: FieldDef, text: str, case: Case | None, now: datetime,
     return (None, problem) if problem else (iso(when), None)
 
 
-def _check_date(fdef: FieldDef, when: datetime, case: Case | None, now: datetime,
-                others: dict[str, Any]) -> str | None:
+def _check_date(fdef: FieldDef, when: datetime, case: Case | None, now: datetime, others: dict[str, Any]) -> str | None:
     if fdef.key == INCIDENT_FIELD:
         return check_incident_time(when, case, now)
     problem = check_when(when, case, now, future_ok=fdef.future_ok)
     if problem is None and fdef.not_before:
         earlier = _when(others.get(fdef.not_before))
         if earlier is not None and as_utc(when) < earlier:
-            problem = (f"{fmt_local(when)} is before '{_sibling_label(fdef, fdef.not_before)}' "
-                       f"({fmt_local(earlier)}). Check the dates.")
+            problem = (
+                f"{fmt_local(when)} is before '{_sibling_label(fdef, fdef.not_before)}' "
+                f"({fmt_local(earlier)}). Check the dates."
+            )
     return problem
 
 
@@ -195,7 +203,12 @@ def is_needed(fdef: FieldDef, values: dict[str, Any], case: Case | None, now: da
 
 
 def missing(
-    fdefs: tuple[FieldDef, ...], values: dict[str, Any], case: Case | None, now: datetime, *, purpose: str = "to mark this step done"
+    fdefs: tuple[FieldDef, ...],
+    values: dict[str, Any],
+    case: Case | None,
+    now: datetime,
+    *,
+    purpose: str = "to mark this step done",
 ) -> dict[str, str]:
     """Needed fields that are empty and saved values no longer valid: field key → what to fix."""
     problems: dict[str, str] = {}
@@ -247,8 +260,9 @@ def parse_form(
     return values, problems
 
 
-def recheck(fdef: FieldDef, value: Any, case: Case | None, now: datetime,
-            others: dict[str, Any] | None = None) -> str | None:
+def recheck(
+    fdef: FieldDef, value: Any, case: Case | None, now: datetime, others: dict[str, Any] | None = None
+) -> str | None:
     """Is a value saved earlier still valid against the case as it is now?"""
     if case is None:
         return None

@@ -48,8 +48,13 @@ def offer_to_carry_on(app: OpHampApp, place: Place | None) -> None:
     owner = draft_owner(app)
     draft = app.store.load_draft(owner) if owner else None
     if draft and draft.get("kind") == "new_case":
-        question = ConfirmScreen(draft_words(draft, app.clock()), yes="Carry on", no="Discard", default_yes=True,
-                                 detail="Esc: decide later (the draft is kept).")
+        question = ConfirmScreen(
+            draft_words(draft, app.clock()),
+            yes="Carry on",
+            no="Discard",
+            default_yes=True,
+            detail="Esc: decide later (the draft is kept).",
+        )
         app.push_screen(question, lambda answer: _draft_answer(app, owner, draft, answer))
         return
     _offer_place(app, place)
@@ -71,8 +76,7 @@ def _offer_place(app: OpHampApp, place: Place | None) -> None:
     if place.step:
         sdef = step_def(place.step)
         where += f", step {sdef.number}: {sdef.title}"
-    question = ConfirmScreen(f"Carry on where you left off? {where}", yes="Carry on", no="Not now",
-                             default_yes=True)
+    question = ConfirmScreen(f"Carry on where you left off? {where}", yes="Carry on", no="Not now", default_yes=True)
     app.push_screen(question, lambda answer: _place_answer(app, place, answer))
 
 
@@ -98,5 +102,3 @@ def remember_place(app: OpHampApp, screen: Screen) -> None:
         save_place(app.config_dir, Place(case_id=screen.case_id))
     elif screen.__class__.__name__ == "HomeScreen":
         save_place(app.config_dir, None)
-
-

@@ -10,8 +10,8 @@ from textual.widgets import Header, Label
 
 from ..data.checklist import DETAILS_FORM
 from ..widgets.fields import FieldRow
-from .form_base import FormScreen
 from ..widgets.footer import QuietFooter
+from .form_base import FormScreen
 
 
 class CaseDetailsScreen(FormScreen):

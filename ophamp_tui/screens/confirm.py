@@ -14,8 +14,9 @@ from textual.widgets import Button, Label
 class ConfirmScreen(ModalScreen[bool | None]):
     BINDINGS = [Binding("escape", "escape", "Back", id="back", tooltip="Go back without choosing")]
 
-    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No", default_yes: bool = False,
-                 detail: str = "") -> None:
+    def __init__(
+        self, question: str, *, yes: str = "Yes", no: str = "No", default_yes: bool = False, detail: str = ""
+    ) -> None:
         super().__init__()
         self.question = question
         self.yes, self.no = yes, no

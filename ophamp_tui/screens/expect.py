@@ -44,8 +44,13 @@ class ExpectScreen(Screen[None]):
             self._export_to(str(training_output))
             return
 
-        ask = ReasonScreen(Content("Save 'What you can expect' as a text file in which folder?"),
-                           reason=str(self.folder), button="Save", too_short="Enter a folder.", min_len=1)
+        ask = ReasonScreen(
+            Content("Save 'What you can expect' as a text file in which folder?"),
+            reason=str(self.folder),
+            button="Save",
+            too_short="Enter a folder.",
+            min_len=1,
+        )
         self.app.push_screen(ask, self._export_to)
 
     def _export_to(self, folder: str | None) -> None:
@@ -60,8 +65,12 @@ class ExpectScreen(Screen[None]):
             self.notify(f"Not saved: {exc}", severity="error", markup=False, timeout=15)
             return
         except OSError as exc:
-            self.notify(f"Not saved in {where}: {exc.strerror or type(exc).__name__}.", severity="error",
-                        markup=False, timeout=15)
+            self.notify(
+                f"Not saved in {where}: {exc.strerror or type(exc).__name__}.",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
             return
         self.folder = path.parent
         self.notify(f"Saved {path}", title="Exported", markup=False)

@@ -18,8 +18,15 @@ ABOUT = (
 
 
 def _key_name(key: str) -> str:
-    names = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "slash": "/", "pagedown": "PgDn",
-             "pageup": "PgUp", "delete": "Del"}
+    names = {
+        "question_mark": "?",
+        "escape": "Esc",
+        "enter": "Enter",
+        "slash": "/",
+        "pagedown": "PgDn",
+        "pageup": "PgUp",
+        "delete": "Del",
+    }
     return "+".join(names.get(k, k.upper() if k.startswith("f") and k[1:].isdigit() else k) for k in key.split("+"))
 
 
@@ -35,7 +42,8 @@ class HelpScreen(ModalScreen[None]):
         # Read now, while the screen underneath is still the active one.
         # The screen's own keys and the app's, not a text box's editing keys.
         self.keys = [
-            b.binding for b in under.active_bindings.values()
+            b.binding
+            for b in under.active_bindings.values()
             if b.binding.description and (b.node is under or b.node is under.app)
         ]
 

@@ -50,8 +50,7 @@ class HistoryScreen(Screen[None]):
     AUTO_FOCUS = "#history-table"
     BINDINGS = [
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case overview"),
-        Binding("f", "full", "Full change", id="full-change",
-                tooltip="The highlighted change in full (also Enter)"),
+        Binding("f", "full", "Full change", id="full-change", tooltip="The highlighted change in full (also Enter)"),
     ]
 
     def __init__(self, store: CaseStore, case_id: str) -> None:
@@ -78,8 +77,11 @@ class HistoryScreen(Screen[None]):
             return
         self.rows = history_rows(case)
         count = f"{len(self.rows)} change{'s' if len(self.rows) != 1 else ''}, newest first"
-        title.update(Content.from_markup("[b]$ref[/b]  $name  [dim]$count[/dim]", ref=case.id,
-                                         name=case.victim.name, count=count))
+        title.update(
+            Content.from_markup(
+                "[b]$ref[/b]  $name  [dim]$count[/dim]", ref=case.id, name=case.victim.name, count=count
+            )
+        )
         if not self.rows:
             self.query_one("#history-detail", Static).update(Content("No changes have been recorded for this case."))
         self._fill()
@@ -97,8 +99,9 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#history-table", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        for label, key, width in zip(("When", "Who", "What", "Old → New"), ("when", "who", "what", "change"),
-                                     widths):
+        for label, key, width in zip(
+            ("When", "Who", "What", "Old → New"), ("when", "who", "what", "change"), widths, strict=False
+        ):
             table.add_column(label, width=width, key=key)
         for index, row in enumerate(self.rows):
             table.add_row(

@@ -38,8 +38,9 @@ class HistoryChangeScreen(ModalScreen[None]):
                     yield Static(Content(row.new_full), classes="history-value")
                 elif row.new_full:
                     yield Static(Content(row.new_full), classes="history-value")
-            yield Label(Content("Esc to go back. The history cannot be changed."), id="history-change-foot",
-                        classes="hint")
+            yield Label(
+                Content("Esc to go back. The history cannot be changed."), id="history-change-foot", classes="hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#history-change-body").focus()  # arrow keys scroll a long value

@@ -162,7 +162,9 @@ class HomeScreen(Screen[None]):
     def action_new_case(self) -> None:
         if self.app.require_user() is not None:
             draft = self.store.load_draft(draft_owner(self.app))
-            self.app.push_screen(NewCaseScreen(self.store, draft if draft and draft.get("kind") == "new_case" else None))
+            self.app.push_screen(
+                NewCaseScreen(self.store, draft if draft and draft.get("kind") == "new_case" else None)
+            )
 
     @on(DataTable.RowSelected, "#cases")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -171,8 +173,7 @@ class HomeScreen(Screen[None]):
     def open_case(self, case_id: str) -> None:
         summary = self.store.summary(case_id)
         if summary is not None and summary.damaged:
-            self.notify(summary.damaged, title="This case cannot be opened", severity="error", markup=False,
-                        timeout=20)
+            self.notify(summary.damaged, title="This case cannot be opened", severity="error", markup=False, timeout=20)
             return
         try:
             screen = CaseScreen(self.store, case_id)

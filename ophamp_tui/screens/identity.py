@@ -29,15 +29,22 @@ class IdentityScreen(ModalScreen[Actor | None]):
         with Vertical(id="identity", classes="dialog"):
             title = "Welcome. Who is using ophamp?" if self.first_start else "Switch user"
             yield Label(Content(title), classes="dialog-title")
-            yield Label(Content("Every change you make is recorded under this name, remembered on this "
-                                "workstation. Enter moves on; Enter on the last field saves."), classes="hint")
+            yield Label(
+                Content(
+                    "Every change you make is recorded under this name, remembered on this "
+                    "workstation. Enter moves on; Enter on the last field saves."
+                ),
+                classes="hint",
+            )
             yield Label(Content("Your name (with rank)"))
-            yield SafeInput(self.current.name if self.current else "", placeholder="e.g. PS Sam Taylor",
-                            id="who-name", compact=True)
+            yield SafeInput(
+                self.current.name if self.current else "", placeholder="e.g. PS Sam Taylor", id="who-name", compact=True
+            )
             yield Label("", id="who-name-error", classes="problem")
             yield Label(Content("Collar / staff number (with rank)"))
-            yield SafeInput(self.current.number if self.current else "", placeholder="e.g. PS 4521",
-                            id="who-number", compact=True)
+            yield SafeInput(
+                self.current.number if self.current else "", placeholder="e.g. PS 4521", id="who-number", compact=True
+            )
             yield Label("", id="who-number-error", classes="problem")
             yield Label(Content("Role"))
             yield Select(
@@ -49,8 +56,7 @@ class IdentityScreen(ModalScreen[Actor | None]):
             )
             with Horizontal(classes="buttons"):
                 yield Button("Continue (Enter)", variant="primary", id="who-save", compact=True)
-                yield Button("Quit (Ctrl+Q)" if self.first_start else "Cancel (Esc)", id="who-cancel",
-                             compact=True)
+                yield Button("Quit (Ctrl+Q)" if self.first_start else "Cancel (Esc)", id="who-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#who-name", Input).focus()

@@ -59,8 +59,9 @@ class LogEntryScreen(LocalFocusStyles, ModalScreen[dict[str, Any] | None]):
 
     def unsaved(self) -> list[str]:
         """For quitting: an entry is saved only with Save (Escape drops it, as quitting does)."""
-        typed = any(row.raw() not in (None, "", [], False) for row in self.query(FieldRow)
-                    if row.fdef.key not in self.values)
+        typed = any(
+            row.raw() not in (None, "", [], False) for row in self.query(FieldRow) if row.fdef.key not in self.values
+        )
         return [f"the {self.logdef.entry_name.lower()} you were writing"] if typed else []
 
     @on(FieldRow.Edited)

@@ -60,6 +60,10 @@ class OverdueScreen(QueueScreen):
         sdef = step(item.step)
         suspect = f"  ·  Suspect: {item.suspect}" if item.suspect else ""
         return Content.assemble(
-            (item.case_id, "bold"), "  ", item.victim, f"  ·  Enter: step {sdef.number}, {sdef.title}\n",
-            (item.what, "bold red"), f", was due {fmt_by(item.due_at, item.end_of_day)}{suspect}",
+            (item.case_id, "bold"),
+            "  ",
+            item.victim,
+            f"  ·  Enter: step {sdef.number}, {sdef.title}\n",
+            (item.what, "bold red"),
+            f", was due {fmt_by(item.due_at, item.end_of_day)}{suspect}",
         )

@@ -27,8 +27,14 @@ from .step import StepScreen
 
 class QueueScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "open_item", "Open", show=False, id="open-item",
-                tooltip="Open the case at the step where this is dealt with"),
+        Binding(
+            "enter",
+            "open_item",
+            "Open",
+            show=False,
+            id="open-item",
+            tooltip="Open the case at the step where this is dealt with",
+        ),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
     ]
 

@@ -61,7 +61,11 @@ class ReviewQueueScreen(QueueScreen):
         when = fmt_local(item.occurred_at, with_day=True) if item.occurred_at else "date unknown"
         days = item.waiting.days
         return Content.assemble(
-            (item.case_id, "bold"), "  ", item.victim, f"  ·  Enter: step {sdef.number}, {sdef.title}\n",
-            item.offence, f", incident {when} ({days} day{'s' if days != 1 else ''} ago)",
+            (item.case_id, "bold"),
+            "  ",
+            item.victim,
+            f"  ·  Enter: step {sdef.number}, {sdef.title}\n",
+            item.offence,
+            f", incident {when} ({days} day{'s' if days != 1 else ''} ago)",
             f"  ·  Suspect: {item.suspect}" if item.suspect else "",
         )

@@ -27,6 +27,8 @@ class TooSmallScreen(ModalScreen[None]):
         self.show_size(self.app.size.width, self.app.size.height)
 
     def show_size(self, width: int, height: int) -> None:
-        self.query_one(Static).update(Content(
-            f"Terminal too small ({width}x{height}). Make it at least {MIN_WIDTH}x{MIN_HEIGHT}. Nothing is lost."
-        ))
+        self.query_one(Static).update(
+            Content(
+                f"Terminal too small ({width}x{height}). Make it at least {MIN_WIDTH}x{MIN_HEIGHT}. Nothing is lost."
+            )
+        )
