@@ -21,11 +21,12 @@ from ..data.progress import next_step, progress
 from ..data.store import Store, StoreError
 from ..data.summary import earlier_cases
 from ..widgets.footer import QuietFooter
+from ..widgets.fresh_screen import FreshScreen
 
 STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yellow", "not_started": ""}
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(FreshScreen, Screen[None]):
     BINDINGS = [
         Binding("enter", "open_step", "Open step", show=False, id="open-step", tooltip="Open the highlighted step"),
         Binding("e", "edit_details", "Details", id="edit-details", tooltip="Change the victim, incident or suspect"),

@@ -21,9 +21,10 @@ from ..data.store import ConflictError, Store, StoreError
 from ..data.validation import parse_field
 from ..widgets.fields import FieldRow
 from ..widgets.focus_styles import LocalFocusStyles
+from ..widgets.fresh_screen import FreshScreen
 
 
-class FormScreen(LocalFocusStyles, Screen[None]):
+class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
     """Subclasses say where each field lives in the case (``path_for``) and compose the rows."""
 
     AUTO_FOCUS = ""  # on_mount puts the cursor in the first field without scrolling the title away
