@@ -11,6 +11,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from .data import presence
@@ -93,6 +94,14 @@ class OpHampApp(App[None]):
         path = write_report(safe_report(exc_type, tb))
         self._exit_renderables.append(Text(user_message(exc_type, path)))
         self._close_messages_no_wait()
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        # A widget not yet mounted is styled when it is mounted. Textual restyles it at every class
+        # change before that too (``compact=True`` on each Input, Select, TextArea, tick box and button
+        # as it is made): about a quarter of the styling of a new form, for nothing.
+        if node is not self and node._parent is None:
+            return
+        super().update_styles(node, animate)
 
     def _post(self, fn: Callable[..., object], *args: object) -> None:
         """Run ``fn(*args)`` on the UI thread soon, from any thread, without waiting for it."""
