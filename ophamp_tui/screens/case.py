@@ -47,6 +47,7 @@ class CaseScreen(FreshScreen, Screen[None]):
         self.store = store
         self.case_id = case_id
         self.case: Case = store.load(case_id)
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,6 +69,9 @@ class CaseScreen(FreshScreen, Screen[None]):
         table.focus()
 
     def on_screen_resume(self) -> None:
+        if not self._shown_once:  # first shown just after on_mount filled it in: nothing to refresh yet
+            self._shown_once = True
+            return
         self.refresh_case()
 
     def refresh_case(self, reload: bool = True) -> None:
