@@ -6,8 +6,6 @@ compares what it would show first."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -17,15 +15,7 @@ from textual.widgets._footer import FooterKey
 class QuietFooter(Footer):
     _shown: tuple | None = None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Textual's Footer starts empty and is built again once the screen says its keys are ready: one
-        # more round of mounting, styling and layout on every new screen. This one shows the screen's
-        # keys at once; it is rebuilt, as before, only if the keys then differ.
-        self.set_reactive(Footer._bindings_ready, True)
-
     def compose(self) -> ComposeResult:
-        self._shown = self._what_it_shows(self.screen)
         # A FooterKey starts compact and is then bound to the footer's style (not compact): each key
         # was styled again, twice, on every new screen. Give each bound key the footer's style from the
         # start (the command palette's key is not bound: it stays as it is).
