@@ -23,6 +23,7 @@ from ..data.scenarios import teaching_notes
 from ..data.store_api import CaseStore, StoreError
 from ..data.summary import earlier_cases
 from ..widgets.footer import QuietFooter
+from ..widgets.fresh_screen import FreshScreen
 from .case_details import CaseDetailsScreen
 from .expect import ExpectScreen
 from .history import HistoryScreen
@@ -33,7 +34,7 @@ from .teaching import TeachingScreen
 STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yellow", "not_started": ""}
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(FreshScreen, Screen[None]):
     BINDINGS = [
         Binding("enter", "open_step", "Open step", show=False, id="open-step", tooltip="Open the highlighted step"),
         Binding("e", "edit_details", "Details", id="edit-details", tooltip="Change the victim, incident or suspect"),
@@ -56,6 +57,7 @@ class CaseScreen(Screen[None]):
         self.store = store
         self.case_id = case_id
         self.case: Case = store.load(case_id)
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,6 +79,9 @@ class CaseScreen(Screen[None]):
         table.focus()
 
     def on_screen_resume(self) -> None:
+        if not self._shown_once:  # first shown just after on_mount filled it in: nothing to refresh yet
+            self._shown_once = True
+            return
         self.refresh_case()
 
     def refresh_case(self, reload: bool = True) -> None:

@@ -22,9 +22,10 @@ from ..data.store_api import CaseStore, ConflictError, StoreError
 from ..data.validation import parse_field
 from ..widgets.fields import FieldRow
 from ..widgets.focus_styles import LocalFocusStyles
+from ..widgets.fresh_screen import FreshScreen
 
 
-class FormScreen(LocalFocusStyles, Screen[None]):
+class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
     """Subclasses compose the rows; ``step_key`` says whose fields they are (None: the case's details)."""
 
     AUTO_FOCUS = ""  # on_mount puts the cursor in the first field without scrolling the title away

@@ -23,12 +23,13 @@ from ..data.validation import parse_field, parse_form
 from ..widgets.fields import FieldRow, dom_id, show_problems
 from ..widgets.focus_styles import LocalFocusStyles
 from ..widgets.footer import QuietFooter
+from ..widgets.fresh_screen import FreshScreen
 from .case import CaseScreen
 
 DRAFT_EVERY = 1.0  # seconds: the most typing a kill -9 can lose
 
 
-class NewCaseScreen(LocalFocusStyles, Screen[None]):
+class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
     """The form is kept as a draft as it is typed (every second and on leaving each field), in the store:
     a closed window, Ctrl+Q or a kill -9 loses nothing, and the next start offers it back."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,10 +18,11 @@ from ..data.models import StepStatus
 from ..data.store_api import CaseStore
 from ..data.validation import missing_for_done
 from ..widgets.fields import FieldRow, show_problems
+from ..widgets.footer import QuietFooter
 from ..widgets.log_panel import LogPanel
 from .form_base import FormScreen
 from .log_entry import LogEntryScreen
-from ..widgets.footer import QuietFooter
+
 
 class StepScreen(FormScreen):
     # Below 70 columns the guidance starts hidden (F4 shows it) so the form keeps a usable width.

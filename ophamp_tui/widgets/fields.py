@@ -15,10 +15,10 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
 
 from ..data.checklist import FieldDef
+from ..data.clock import fmt_local_input, from_iso
 from .pick_select import PickSelect
 from .safe_input import SafeInput, SafeTextArea
 from .ticks import TickBox, TickList
-from ..data.clock import fmt_local_input, from_iso
 
 TEXTAREA_SAVE_DELAY = 1.0  # seconds after typing stops in a long text box
 

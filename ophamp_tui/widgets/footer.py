@@ -6,12 +6,24 @@ compares what it would show first."""
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class QuietFooter(Footer):
     _shown: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        # A FooterKey starts compact and is then bound to the footer's style (not compact): each key
+        # was styled again, twice, on every new screen. Give each bound key the footer's style from the
+        # start (the command palette's key is not bound: it stays as it is).
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and "compact" in (getattr(widget, "_reactive_connect", None) or {}):
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def _what_it_shows(self, screen: Screen) -> tuple:
         return tuple(
