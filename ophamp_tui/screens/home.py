@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -10,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from ..data.caselist import Row, matches, rows
+from ..data.caselist import CaseList, Row
 from ..data.clock import fmt_short_date
 from ..data.store_api import CaseStore, StoreError
 from ..data.text import plural, same_number
@@ -23,6 +25,8 @@ from .overdue import OverdueScreen
 from .review_queue import ReviewQueueScreen
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
+CELL_CACHE = 5_000  # rows whose cells are kept made
+COLUMNS = ("flags", "victim", "date", "offence", "progress", "next")
 
 EMPTY = (
     "No cases yet.\n\n"
@@ -47,8 +51,12 @@ class HomeScreen(Screen[None]):
     def __init__(self, store: CaseStore) -> None:
         super().__init__()
         self.store = store
-        self._rows: list[Row] = []
+        self.cases: CaseList | None = None  # built when first shown, then kept in step case by case
         self._mine = False  # only cases where the current user is named
+        self._resumed = False
+        self._drawn: tuple[object, ...] | None = None  # what the table was last filled for
+        self._shown_ids: list[str] = []  # the cases in the table, top to bottom
+        self._cells: dict[str, tuple[Row, tuple[Text, ...]]] = {}  # each row's cells, made once per row
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,37 +78,90 @@ class HomeScreen(Screen[None]):
         self.reload()
 
     def on_screen_resume(self) -> None:
-        self.store.refresh()
-        self.reload()
+        if self._resumed:  # coming back (the first time, on_mount has just read the store)
+            self.store.refresh()  # another ophamp may have saved meanwhile
+            self.reload()
+            # Back at the top of the list, as when the table was rebuilt on every return (the rows that
+            # did not change are left as they are).
+            self.query_one("#cases", DataTable).move_cursor(row=0, scroll=True)
+        self._resumed = True
 
     def reload(self) -> None:
-        self._rows = rows(self.store.summaries(), self.app.clock())
-        self.app.overdue = sum(r.overdue for r in self._rows)
-        self._fill()
+        """Bring the list up to date with the store: only the rows of cases that changed are remade."""
+        now = self.app.clock()
+        changed: set[str] | None
+        if self.cases is None:
+            self.cases = CaseList(self.store.summaries(), now)
+            changed = None
+        else:
+            changed = self.cases.sync(self.store.summaries(), now)
+        self.app.overdue = self.cases.overdue
+        self._fill(changed)
 
     def action_my_cases(self) -> None:
         self._mine = not self._mine
         self._fill()
 
-    def _fill(self) -> None:
-        table = self.query_one("#cases", DataTable)
+    def _fill(self, changed: AbstractSet[str] | None = frozenset()) -> None:
+        """Show the rows for the filter as it is now. ``changed``: the cases whose rows changed since the
+        table was filled (None: any may have); the table is only redrawn where it differs."""
+        if self.cases is None:
+            return
         query = self.query_one("#filter", Input).value
-        shown = [r for r in self._rows if matches(r, query)] if query.strip() else self._rows
         me = self.app.user.number if self.app.user else ""
+        state = (query, self._mine, me, self.cases.version)
+        if state == self._drawn and changed is not None and not changed:
+            return  # showing this already: keys typed quickly are all answered by the first fill
+        self._drawn = state
+        table = self.query_one("#cases", DataTable)
+        shown = self.cases.find(query)
         if self._mine:
             shown = [r for r in shown if any(same_number(me, number) for number in r.people)]
-        table.clear()
-        for row in shown[:MAX_ROWS]:
-            table.add_row(
-                self._flags(row),
-                Text(row.victim, no_wrap=True, overflow="ellipsis"),
-                Text(fmt_short_date(row.occurred_at)),
-                Text(row.offence, no_wrap=True, overflow="ellipsis"),
-                Text(row.progress),
-                Text(row.next_step, no_wrap=True, overflow="ellipsis"),
-                key=row.id,
-            )
-        empty = not self._rows
+        ids = [r.id for r in shown[:MAX_ROWS]]
+        if ids == self._shown_ids:  # the same cases in the same order: change the cells that changed
+            for case_id in self._shown_ids if changed is None else changed & set(ids):
+                self._update_row(table, case_id)
+        else:
+            table.clear()
+            for row in shown[:MAX_ROWS]:
+                table.add_row(*self._row_cells(row), key=row.id)
+            self._shown_ids = ids
+        self._say(query, len(shown))
+
+    def _row_cells(self, row: Row) -> tuple[Text, ...]:
+        made = self._cells.get(row.id)
+        if made is not None and made[0] is row:
+            return made[1]
+        cells = (
+            self._flags(row),
+            Text(row.victim, no_wrap=True, overflow="ellipsis"),
+            Text(fmt_short_date(row.occurred_at)),
+            Text(row.offence, no_wrap=True, overflow="ellipsis"),
+            Text(row.progress),
+            Text(row.next_step, no_wrap=True, overflow="ellipsis"),
+        )
+        if len(self._cells) > CELL_CACHE:
+            self._cells.clear()
+        self._cells[row.id] = (row, cells)
+        return cells
+
+    def _update_row(self, table: DataTable[Text], case_id: str) -> None:
+        assert self.cases is not None
+        row = self.cases.row(case_id)
+        if row is None:
+            return
+        before = self._cells.get(case_id)
+        cells = self._row_cells(row)
+        for n, column in enumerate(COLUMNS):
+            if before is None or before[1][n] != cells[n]:
+                table.update_cell(case_id, column, cells[n])
+
+    def _say(self, query: str, matching: int) -> None:
+        """The empty-store text or the table, and the count under it."""
+        assert self.cases is not None
+        table = self.query_one("#cases", DataTable)
+        shown = matching
+        empty = not len(self.cases)
         self.query_one("#empty").display = empty
         table.display = not empty
         self.query_one("#filter").display = not empty
@@ -108,12 +169,12 @@ class HomeScreen(Screen[None]):
             self.set_focus(None)  # nothing to type into: N and the other keys act at once
         elif self.focused is None:
             table.focus()
-        total = len(self._rows)
-        late = sum(1 for r in self._rows if r.overdue)
-        text = f"{len(shown)} of {plural(total, 'case')}" if query.strip() or self._mine else plural(total, "case")
+        total = len(self.cases)
+        late = self.cases.late
+        text = f"{shown} of {plural(total, 'case')}" if query.strip() or self._mine else plural(total, "case")
         if self._mine:
             text = "My cases: " + text + " (m: show all)"
-        if len(shown) > MAX_ROWS:
+        if shown > MAX_ROWS:
             text += f" (first {MAX_ROWS} shown: type to filter)"
         if late:
             text += f" · {late} with something overdue"
