@@ -178,19 +178,16 @@ class VictimIndex:
         """Take in the summaries as they are now: the ids of the cases added, changed or gone."""
         summaries = summaries if isinstance(summaries, list) else list(summaries)
         known = self.summaries
+        get = known.get
         changed: list[str] = []
-        count = 0
-        for s in summaries:
-            count += 1
+        for s in [s for s in summaries if get(s.id) is not s]:  # most are the very same object
             old = known.get(s.id)
-            if old is s:
-                continue
             if old is not None and old.rev == s.rev and old == s:
                 known[s.id] = s  # the same, as a new object (a store that builds summaries afresh)
                 continue
             self.put(s)
             changed.append(s.id)
-        if count != len(known):  # some cases are no longer in the store
+        if len(summaries) != len(known):  # some cases are no longer in the store
             ids = {s.id for s in summaries}
             for gone in [case_id for case_id in known if case_id not in ids]:
                 self.drop(gone)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
@@ -25,6 +26,8 @@ from .overdue import OverdueScreen
 from .review_queue import ReviewQueueScreen
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
+FIRST_ROWS = 60  # rows added at once when the table is refilled: more than a screenful
+MORE_ROWS = 110  # then this many at a time, between other work (keys typed meanwhile)
 CELL_CACHE = 5_000  # rows whose cells are kept made
 COLUMNS = ("flags", "victim", "date", "offence", "progress", "next")
 
@@ -56,6 +59,8 @@ class HomeScreen(Screen[None]):
         self._resumed = False
         self._drawn: tuple[object, ...] | None = None  # what the table was last filled for
         self._shown_ids: list[str] = []  # the cases in the table, top to bottom
+        self._filled = 0  # how many of them have been added to the table so far
+        self._filling = 0  # goes up each time the table is refilled
         self._cells: dict[str, tuple[Row, tuple[Text, ...]]] = {}  # each row's cells, made once per row
 
     def compose(self) -> ComposeResult:
@@ -79,12 +84,29 @@ class HomeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self._resumed:  # coming back (the first time, on_mount has just read the store)
-            self.store.refresh()  # another ophamp may have saved meanwhile
-            self.reload()
+            self.reload()  # this ophamp's own saves are in the summaries already
             # Back at the top of the list, as when the table was rebuilt on every return (the rows that
             # did not change are left as they are).
             self.query_one("#cases", DataTable).move_cursor(row=0, scroll=True)
+            self._read_others()
         self._resumed = True
+
+    class StoreRead(Message):
+        """The store has been brought up to date with other ophamps' saves (in the background)."""
+
+    @work(thread=True, exclusive=True, group="store-refresh", exit_on_error=False)
+    def _read_others(self) -> None:
+        """Another ophamp may have saved meanwhile: look in the store without holding up the screen
+        (with 100,000 cases that takes half a second), then show what changed."""
+        try:
+            self.store.refresh()
+        except Exception:  # noqa: BLE001 - the list stays as it is and is brought up to date next time
+            return
+        self.post_message(self.StoreRead())
+
+    @on(StoreRead)
+    def _others_read(self) -> None:
+        self.reload()
 
     def reload(self) -> None:
         """Bring the list up to date with the store: only the rows of cases that changed are remade."""
@@ -118,15 +140,31 @@ class HomeScreen(Screen[None]):
         if self._mine:
             shown = [r for r in shown if any(same_number(me, number) for number in r.people)]
         ids = [r.id for r in shown[:MAX_ROWS]]
-        if ids == self._shown_ids:  # the same cases in the same order: change the cells that changed
+        if ids == self._shown_ids and self._filled == len(ids):
+            # The same cases in the same order: change only the cells that changed.
             for case_id in self._shown_ids if changed is None else changed & set(ids):
                 self._update_row(table, case_id)
         else:
             table.clear()
-            for row in shown[:MAX_ROWS]:
-                table.add_row(*self._row_cells(row), key=row.id)
             self._shown_ids = ids
+            self._filled = 0
+            self._filling += 1  # any rows still to be added for an earlier fill are not
+            self._add_rows(shown[:MAX_ROWS], self._filling)
         self._say(query, len(shown))
+
+    def _add_rows(self, rows: list[Row], filling: int) -> None:
+        """Add the rows from ``self._filled`` on: a screenful at once, the rest a batch at a time after
+        anything else waiting (a key typed meanwhile refills the table, and these are then dropped)."""
+        if filling != self._filling:
+            return
+        table = self.query_one("#cases", DataTable)
+        start = self._filled
+        end = min(len(rows), start + (FIRST_ROWS if start == 0 else MORE_ROWS))
+        for row in rows[start:end]:
+            table.add_row(*self._row_cells(row), key=row.id)
+        self._filled = end
+        if end < len(rows):
+            self.call_later(self._add_rows, rows, filling)
 
     def _row_cells(self, row: Row) -> tuple[Text, ...]:
         made = self._cells.get(row.id)
