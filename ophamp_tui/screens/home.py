@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from ..data.caselist import CaseList, Row
+from ..data.caselist import CaseList, Row, victim_index
 from ..data.clock import fmt_short_date
 from ..data.store_api import CaseStore, StoreError
 from ..data.text import plural, same_number
@@ -113,7 +113,8 @@ class HomeScreen(Screen[None]):
         now = self.app.clock()
         changed: set[str] | None
         if self.cases is None:
-            self.cases = CaseList(self.store.summaries(), now)
+            # The index by victim is shared with the case screen (earlier cases of the victim).
+            self.cases = CaseList(self.store.summaries(), now, victim_index(self.store))
             changed = None
         else:
             changed = self.cases.sync(self.store.summaries(), now)
