@@ -121,7 +121,8 @@ def same_number(a: str | None, b: str | None) -> bool:
 
 def number_key(value: str | None) -> str:
     """What two numbers that may be the same person share: the number without its rank."""
-    return _split(normalise_number(value))[1] or normalise_number(value)
+    number = normalise_number(value)
+    return _split(number)[1] or number
 
 
 def same_victim(number_a: str, staff_a: str, number_b: str, staff_b: str) -> bool:
