@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Set as AbstractSet
 
 from rich.text import Text
@@ -57,6 +58,8 @@ class HomeScreen(Screen[None]):
         self.cases: CaseList | None = None  # built when first shown, then kept in step case by case
         self._mine = False  # only cases where the current user is named
         self._resumed = False
+        self._reading = threading.Lock()  # held while the store is read in the background
+        self._read_again = False
         self._drawn: tuple[object, ...] | None = None  # what the table was last filled for
         self._shown_ids: list[str] = []  # the cases in the table, top to bottom
         self._filled = 0  # how many of them have been added to the table so far
@@ -94,14 +97,23 @@ class HomeScreen(Screen[None]):
     class StoreRead(Message):
         """The store has been brought up to date with other ophamps' saves (in the background)."""
 
-    @work(thread=True, exclusive=True, group="store-refresh", exit_on_error=False)
+    @work(thread=True, group="store-refresh", exit_on_error=False)
     def _read_others(self) -> None:
         """Another ophamp may have saved meanwhile: look in the store without holding up the screen
-        (with 100,000 cases that takes half a second), then show what changed."""
+        (with 100,000 cases that takes half a second), then show what changed. One look at a time: asked
+        again while looking, it looks once more when done."""
+        if not self._reading.acquire(blocking=False):
+            self._read_again = True
+            return
         try:
-            self.store.refresh()
+            self._read_again = True
+            while self._read_again:
+                self._read_again = False
+                self.store.refresh()
         except Exception:  # noqa: BLE001 - the list stays as it is and is brought up to date next time
             return
+        finally:
+            self._reading.release()
         self.post_message(self.StoreRead())
 
     @on(StoreRead)
