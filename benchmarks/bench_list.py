@@ -10,8 +10,10 @@ Seeds a store of fictional cases per size (kept under ``--dir`` and reused on la
   screenful of them ("screen") and all of them, up to 500 ("all") (median of typing a surname and
   deleting it again, one key at a time, each waited for);
 - typing 8 keys at 8 keys/s without waiting, then the lag after the last key until the table is right;
-- open: Enter on the highlighted row until the case screen shows the case (median of several);
-- back: Escape until the home table is shown again with the right rows (median of several).
+- open: Enter on the highlighted row until the case screen has been shown (its ``on_screen_resume``
+  done) (median of several);
+- back: Escape until the home screen has been shown again (its ``on_screen_resume`` done) with the
+  right rows (median of several).
 
 Keys are sent the way ``pilot.press`` sends them (a ``Key`` event to the driver) but the clock stops as
 soon as the screen is right, not after ``pilot.press``'s own 20 ms idle wait; ``pilot.press`` moves the
@@ -53,6 +55,7 @@ USER = Actor(name="PS Sam Taylor", number="PS 4521", role="sergeant")
 CHUNK = 2_000
 TIMEOUT = 60.0
 SCREENFUL = 17  # table rows seen at 80x24
+RESUMED: dict[type, int] = {HomeScreen: 0, CaseScreen: 0}  # how often each screen has handled being shown
 
 
 def seeded(root: Path, size: int) -> Path:
@@ -132,6 +135,23 @@ async def measure(path: Path, size: int, work: Path) -> dict[str, float]:
 
         return check
 
+    # A screen is "shown" once it has handled being shown (on_screen_resume): count those.
+    resumed = RESUMED
+
+    def counting(cls: type) -> Callable[[object], None]:
+        original = cls.on_screen_resume
+
+        def counted(screen: object) -> None:  # one parameter: Textual calls it without the event
+            original(screen)
+            resumed[cls] += 1
+
+        return counted
+
+    for cls in resumed:
+        if not hasattr(cls.on_screen_resume, "__wrapped_by_bench__"):
+            cls.on_screen_resume = counting(cls)  # type: ignore[method-assign]
+            cls.on_screen_resume.__wrapped_by_bench__ = True  # type: ignore[attr-defined]
+
     app = OpHampApp(store, config_dir=config)
     figures: dict[str, float] = {"store open": opened}
     t0 = time.perf_counter()
@@ -175,19 +195,16 @@ async def measure(path: Path, size: int, work: Path) -> dict[str, float]:
         for n in range(5):
             await pilot.press(*(["down"] if n else []))
             await pilot.pause()
+            shown = resumed[CaseScreen]
             t = time.perf_counter()
             send(app, "enter", "\r")
-            opens.append(
-                await until(
-                    lambda: isinstance(app.screen, CaseScreen) and app.screen.is_mounted and app.screen.case_id, t
-                )
-            )
+            opens.append(await until(lambda n=shown: isinstance(app.screen, CaseScreen) and resumed[CaseScreen] > n, t))
             await pilot.pause()
-            check = right("")
+            check, shown = right(""), resumed[HomeScreen]
             t = time.perf_counter()
             send(app, "escape", None)
-            backs.append(await until(check, t))
-            await pilot.pause()
+            backs.append(await until(lambda n=shown, c=check: resumed[HomeScreen] > n and c(), t))
+            await pilot.pause(1.0)  # and whatever it does in the background after
         figures["open case"] = statistics.median(opens)
         figures["back to list"] = statistics.median(backs)
     return figures
