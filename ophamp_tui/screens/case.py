@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ..data import choices as C
+from ..data.caselist import victim_summaries
 from ..data.checklist import STEPS
 from ..data.clock import fmt_duration, fmt_local, fmt_local_date, fmt_short_date, to_london
 from ..data.deadlines import enhanced_text, obligations, outstanding, suspect_words
@@ -133,7 +134,7 @@ class CaseScreen(FreshScreen, Screen[None]):
         enhanced = enhanced_text(case)
         if enhanced:
             text.append(f"  {enhanced}", style="bold magenta")
-        earlier = earlier_cases(case, self.store.summaries())
+        earlier = earlier_cases(case, victim_summaries(self.store, case.victim.number, case.victim.staff_no))
         if earlier:
             shown = ", ".join(f"{s.id} ({fmt_local_date(s.occurred_at)})" for s in earlier[-2:])
             more = f" and {len(earlier) - 2} more" if len(earlier) > 2 else ""

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Set as AbstractSet
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from ..data.caselist import Row, matches, rows
+from ..data.caselist import CaseList, Row, victim_index
 from ..data.clock import fmt_short_date
 from ..data.store_api import CaseStore, StoreError
 from ..data.text import plural, same_number
@@ -23,6 +27,10 @@ from .overdue import OverdueScreen
 from .review_queue import ReviewQueueScreen
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
+FIRST_ROWS = 60  # rows added at once when the table is refilled: more than a screenful
+MORE_ROWS = 110  # then this many at a time, between other work (keys typed meanwhile)
+CELL_CACHE = 5_000  # rows whose cells are kept made
+COLUMNS = ("flags", "victim", "date", "offence", "progress", "next")
 
 EMPTY = (
     "No cases yet.\n\n"
@@ -47,8 +55,16 @@ class HomeScreen(Screen[None]):
     def __init__(self, store: CaseStore) -> None:
         super().__init__()
         self.store = store
-        self._rows: list[Row] = []
+        self.cases: CaseList | None = None  # built when first shown, then kept in step case by case
         self._mine = False  # only cases where the current user is named
+        self._resumed = False
+        self._reading = threading.Lock()  # held while the store is read in the background
+        self._read_again = False
+        self._drawn: tuple[object, ...] | None = None  # what the table was last filled for
+        self._shown_ids: list[str] = []  # the cases in the table, top to bottom
+        self._filled = 0  # how many of them have been added to the table so far
+        self._filling = 0  # goes up each time the table is refilled
+        self._cells: dict[str, tuple[Row, tuple[Text, ...]]] = {}  # each row's cells, made once per row
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,37 +86,133 @@ class HomeScreen(Screen[None]):
         self.reload()
 
     def on_screen_resume(self) -> None:
-        self.store.refresh()
+        if self._resumed:  # coming back (the first time, on_mount has just read the store)
+            self.reload()  # this ophamp's own saves are in the summaries already
+            # Back at the top of the list, as when the table was rebuilt on every return (the rows that
+            # did not change are left as they are).
+            self.query_one("#cases", DataTable).move_cursor(row=0, scroll=True)
+            self._read_others()
+        self._resumed = True
+
+    class StoreRead(Message):
+        """The store has been brought up to date with other ophamps' saves (in the background)."""
+
+    @work(thread=True, group="store-refresh", exit_on_error=False)
+    def _read_others(self) -> None:
+        """Another ophamp may have saved meanwhile: look in the store without holding up the screen
+        (with 100,000 cases that takes half a second), then show what changed. One look at a time: asked
+        again while looking, it looks once more when done."""
+        if not self._reading.acquire(blocking=False):
+            self._read_again = True
+            return
+        try:
+            self._read_again = True
+            while self._read_again:
+                self._read_again = False
+                self.store.refresh()
+        except Exception:  # noqa: BLE001 - the list stays as it is and is brought up to date next time
+            return
+        finally:
+            self._reading.release()
+        self.post_message(self.StoreRead())
+
+    @on(StoreRead)
+    def _others_read(self) -> None:
         self.reload()
 
     def reload(self) -> None:
-        self._rows = rows(self.store.summaries(), self.app.clock())
-        self.app.overdue = sum(r.overdue for r in self._rows)
-        self._fill()
+        """Bring the list up to date with the store: only the rows of cases that changed are remade."""
+        now = self.app.clock()
+        changed: set[str] | None
+        if self.cases is None:
+            # The index by victim is shared with the case screen (earlier cases of the victim).
+            self.cases = CaseList(self.store.summaries(), now, victim_index(self.store))
+            changed = None
+        else:
+            changed = self.cases.sync(self.store.summaries(), now)
+        self.app.overdue = self.cases.overdue
+        self._fill(changed)
 
     def action_my_cases(self) -> None:
         self._mine = not self._mine
         self._fill()
 
-    def _fill(self) -> None:
-        table = self.query_one("#cases", DataTable)
+    def _fill(self, changed: AbstractSet[str] | None = frozenset()) -> None:
+        """Show the rows for the filter as it is now. ``changed``: the cases whose rows changed since the
+        table was filled (None: any may have); the table is only redrawn where it differs."""
+        if self.cases is None:
+            return
         query = self.query_one("#filter", Input).value
-        shown = [r for r in self._rows if matches(r, query)] if query.strip() else self._rows
         me = self.app.user.number if self.app.user else ""
+        state = (query, self._mine, me, self.cases.version)
+        if state == self._drawn and changed is not None and not changed:
+            return  # showing this already: keys typed quickly are all answered by the first fill
+        self._drawn = state
+        table = self.query_one("#cases", DataTable)
+        shown = self.cases.find(query)
         if self._mine:
             shown = [r for r in shown if any(same_number(me, number) for number in r.people)]
-        table.clear()
-        for row in shown[:MAX_ROWS]:
-            table.add_row(
-                self._flags(row),
-                Text(row.victim, no_wrap=True, overflow="ellipsis"),
-                Text(fmt_short_date(row.occurred_at)),
-                Text(row.offence, no_wrap=True, overflow="ellipsis"),
-                Text(row.progress),
-                Text(row.next_step, no_wrap=True, overflow="ellipsis"),
-                key=row.id,
-            )
-        empty = not self._rows
+        ids = [r.id for r in shown[:MAX_ROWS]]
+        if ids == self._shown_ids and self._filled == len(ids):
+            # The same cases in the same order: change only the cells that changed.
+            for case_id in self._shown_ids if changed is None else changed & set(ids):
+                self._update_row(table, case_id)
+        else:
+            table.clear()
+            self._shown_ids = ids
+            self._filled = 0
+            self._filling += 1  # any rows still to be added for an earlier fill are not
+            self._add_rows(shown[:MAX_ROWS], self._filling)
+        self._say(query, len(shown))
+
+    def _add_rows(self, rows: list[Row], filling: int) -> None:
+        """Add the rows from ``self._filled`` on: a screenful at once, the rest a batch at a time after
+        anything else waiting (a key typed meanwhile refills the table, and these are then dropped)."""
+        if filling != self._filling:
+            return
+        table = self.query_one("#cases", DataTable)
+        start = self._filled
+        end = min(len(rows), start + (FIRST_ROWS if start == 0 else MORE_ROWS))
+        for row in rows[start:end]:
+            table.add_row(*self._row_cells(row), key=row.id)
+        self._filled = end
+        if end < len(rows):
+            self.call_later(self._add_rows, rows, filling)
+
+    def _row_cells(self, row: Row) -> tuple[Text, ...]:
+        made = self._cells.get(row.id)
+        if made is not None and made[0] is row:
+            return made[1]
+        cells = (
+            self._flags(row),
+            Text(row.victim, no_wrap=True, overflow="ellipsis"),
+            Text(fmt_short_date(row.occurred_at)),
+            Text(row.offence, no_wrap=True, overflow="ellipsis"),
+            Text(row.progress),
+            Text(row.next_step, no_wrap=True, overflow="ellipsis"),
+        )
+        if len(self._cells) > CELL_CACHE:
+            self._cells.clear()
+        self._cells[row.id] = (row, cells)
+        return cells
+
+    def _update_row(self, table: DataTable[Text], case_id: str) -> None:
+        assert self.cases is not None
+        row = self.cases.row(case_id)
+        if row is None:
+            return
+        before = self._cells.get(case_id)
+        cells = self._row_cells(row)
+        for n, column in enumerate(COLUMNS):
+            if before is None or before[1][n] != cells[n]:
+                table.update_cell(case_id, column, cells[n])
+
+    def _say(self, query: str, matching: int) -> None:
+        """The empty-store text or the table, and the count under it."""
+        assert self.cases is not None
+        table = self.query_one("#cases", DataTable)
+        shown = matching
+        empty = not len(self.cases)
         self.query_one("#empty").display = empty
         table.display = not empty
         self.query_one("#filter").display = not empty
@@ -108,12 +220,12 @@ class HomeScreen(Screen[None]):
             self.set_focus(None)  # nothing to type into: N and the other keys act at once
         elif self.focused is None:
             table.focus()
-        total = len(self._rows)
-        late = sum(1 for r in self._rows if r.overdue)
-        text = f"{len(shown)} of {plural(total, 'case')}" if query.strip() or self._mine else plural(total, "case")
+        total = len(self.cases)
+        late = self.cases.late
+        text = f"{shown} of {plural(total, 'case')}" if query.strip() or self._mine else plural(total, "case")
         if self._mine:
             text = "My cases: " + text + " (m: show all)"
-        if len(shown) > MAX_ROWS:
+        if shown > MAX_ROWS:
             text += f" (first {MAX_ROWS} shown: type to filter)"
         if late:
             text += f" · {late} with something overdue"
