@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import sys
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from . import atomic
 from .store_files import read_file
-from .summary import SUMMARY_VERSION, CaseSummary
+from .summary import SUMMARY_VERSION, CaseSummary, DueSummary
 
 SNAPSHOT = "summaries.jsonl"
 JOURNAL = "journal.jsonl"
@@ -46,18 +47,36 @@ ROW: tuple[str, ...] = (
     "file_size",
     "victim_number",
     "victim_staff_no",
-    *(
-        f
-        for f in CaseSummary.model_fields
-        if f not in ("id", "file_size", "victim_number", "victim_staff_no", "file_mtime_ns")
-    ),
+    "rev",
+    "damaged",
+    "victim_name",
+    "occurred_at",
+    "offence",
+    "injury",
+    "hate",
+    "enhanced",
+    "done",
+    "total",
+    "next_step",
+    "complete",
+    "closed",
+    "awaiting_review",
+    "suspect_status",
+    "suspect_since",
+    "outcome",
+    "dues",
+    "people",
+    "linked",
+    "fictional",
 )
+assert set(ROW) | {"file_mtime_ns"} == set(CaseSummary.model_fields)
 JOURNAL_HARD_LIMIT = 50_000  # lines: past this a save folds the journal into the snapshot itself
 
 
 def encode(summary: CaseSummary) -> bytes:
     """One case line (no newline)."""
     data = summary.model_dump(mode="json")
+    data["dues"] = [[d["what"], d["due_at"], d["step"], d["end_of_day"]] for d in data["dues"]]  # compact
     return json.dumps([data[f] for f in ROW], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -65,18 +84,78 @@ def gone_line(case_id: str) -> bytes:
     return json.dumps([case_id, None], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def decode(line: bytes) -> CaseSummary | None:
-    """The summary in a case line; None if the line is damaged or not a case line."""
+def decode(line: bytes, case_id: str | None = None) -> CaseSummary | None:
+    """The summary in a case line (of case ``case_id`` if given); None if the line is damaged, not a
+    case line, or another case's. Types are checked; text from a small vocabulary is shared."""
     try:
         row = json.loads(line)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
-    if not isinstance(row, list) or len(row) != len(ROW):
+    if type(row) is not list or len(row) != len(ROW):
+        return None
+    (cid, size, vnum, vstaff, rev, damaged, name, occurred, offence, injury, hate, enhanced, done, total, nxt,
+     complete, closed, review, s_status, since, outcome, dues, people, linked, fictional) = row  # fmt: skip
+    if (
+        type(cid) is not str
+        or (case_id is not None and cid != case_id)
+        or not (type(size) is type(rev) is type(done) is type(total) is int)
+        or not (type(vnum) is type(vstaff) is type(damaged) is type(name) is str)
+        or not (type(offence) is type(injury) is type(nxt) is type(s_status) is type(outcome) is str)
+        or not (type(hate) is type(complete) is type(closed) is type(review) is type(fictional) is bool)
+        or not (type(enhanced) is type(dues) is type(people) is type(linked) is list)
+        or not all(type(x) is str for x in (*enhanced, *people, *linked))
+    ):
         return None
     try:
-        return CaseSummary.model_validate(dict(zip(ROW, row, strict=True)))
-    except (ValidationError, TypeError, ValueError):
+        due_list = [
+            DueSummary(intern(what), _when(at), intern(step), eod)
+            for what, at, step, eod in dues
+            if type(what) is type(step) is str and type(eod) is bool
+        ]
+        if len(due_list) != len(dues):
+            return None
+        return CaseSummary(
+            cid,
+            rev,
+            damaged,
+            name,
+            vnum,
+            vstaff,
+            None if occurred is None else _when(occurred),
+            intern(offence),
+            intern(injury),
+            hate,
+            [intern(x) for x in enhanced],
+            done,
+            total,
+            intern(nxt),
+            complete,
+            closed,
+            review,
+            intern(s_status),
+            None if since is None else _when(since),
+            intern(outcome),
+            due_list,
+            people,
+            linked,
+            fictional,
+            0,
+            size,
+        )
+    except (TypeError, ValueError):  # a date that is not one, a due that is not four values
         return None
+
+
+intern = sys.intern
+
+
+def _when(value: object) -> datetime:
+    if type(value) is not str:
+        raise ValueError("not a date")
+    when = datetime.fromisoformat(value)
+    if when.tzinfo is None or when.utcoffset():
+        raise ValueError("not in UTC")  # every time in a summary is written in UTC
+    return when.replace(tzinfo=UTC) if when.tzinfo is not UTC else when
 
 
 def _id_and_size(line: bytes) -> tuple[str, int | None] | None:
@@ -150,13 +229,44 @@ class SummaryIndex:
             self.problems.append(f"{exc} The case list is made from the case files instead.")
             return None
 
-    def _read_snapshot(self) -> bool:
-        raw = self._read(self.snapshot)
-        if not raw:
-            return False
-        head, _, body = raw.partition(b"\n")
+    def _snapshot_lines(self) -> list[bytes] | None:
+        """The snapshot's lines, read 4 MB at a time (never the whole file and its lines at once)."""
         try:
-            header = json.loads(head)
+            fd = os.open(self.snapshot, os.O_RDONLY | os.O_NONBLOCK)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.problems.append(
+                f"Cannot read {self.snapshot}: {exc.strerror}. The case list is made from the case files."
+            )
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                self.problems.append(
+                    f"{self.snapshot} is not a file but a folder or something else. It has not been changed. "
+                    "The case list is made from the case files instead."
+                )
+                return None
+            lines: list[bytes] = []
+            rest = b""
+            while chunk := os.read(fd, 4 << 20):
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                lines.extend(parts)
+            if rest:
+                lines.append(rest)  # no newline at the end: a torn write (checked below)
+            return lines
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+
+    def _read_snapshot(self) -> bool:
+        lines = self._snapshot_lines()
+        if not lines:
+            return False
+        try:
+            header = json.loads(lines[0])
         except (ValueError, UnicodeDecodeError, RecursionError):
             return False
         if (
@@ -166,7 +276,27 @@ class SummaryIndex:
             or header.get("row") != list(ROW)
         ):
             return False  # made by another version: remade from the case files
-        self._apply(body.split(b"\n"))
+        # The last line lists every id and size in order, so the lines need not be looked at one by one
+        # (each is checked against its id when it is read: ``decode``).
+        try:
+            trailer = json.loads(lines[-1]) if len(lines) > 1 else None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            trailer = None
+        body = lines[1:-1]
+        if (
+            isinstance(trailer, dict)
+            and isinstance(ids := trailer.get("ids"), list)
+            and isinstance(sizes := trailer.get("sizes"), list)
+            and len(ids) == len(sizes) == len(body)
+            and all(type(i) is str and i for i in ids)
+            and all(type(n) is int for n in sizes)
+        ):
+            self.lines = dict(zip(ids, body, strict=True))
+            self.sizes = dict(zip(ids, sizes, strict=True))
+            if len(self.lines) == len(body):
+                return True
+        self.lines, self.sizes = {}, {}
+        self._apply(lines[1:])  # no usable list of ids: each line on its own (a damaged one is skipped)
         return True
 
     def _apply(self, lines: Iterable[bytes]) -> int:
@@ -222,11 +352,11 @@ class SummaryIndex:
 
     def summary(self, case_id: str) -> CaseSummary | None:
         line = self.lines.get(case_id)
-        return None if line is None else decode(line)
+        return None if line is None else decode(line, case_id)
 
     def iter_summaries(self) -> Iterator[tuple[str, CaseSummary | None]]:
         for case_id, line in list(self.lines.items()):
-            yield case_id, decode(line)
+            yield case_id, decode(line, case_id)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -272,7 +402,9 @@ class SummaryIndex:
         A crash between the two leaves the old journal, whose lines are already in the snapshot:
         reading them again changes nothing."""
         header = json.dumps({"format": INDEX_FORMAT, "version": SUMMARY_VERSION, "row": list(ROW)}).encode()
-        body = b"\n".join([header, *self.lines.values()]) + b"\n"
+        ids = list(self.lines)
+        trailer = json.dumps({"ids": ids, "sizes": [self.sizes[i] for i in ids]}, ensure_ascii=False).encode()
+        body = b"\n".join([header, *self.lines.values(), trailer]) + b"\n"
         atomic.atomic_write(self.snapshot, body, durable=False)
         atomic.atomic_write(self.journal, b"", durable=False)
         self.found_snapshot = True

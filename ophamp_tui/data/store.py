@@ -190,8 +190,7 @@ class Store:
         (quickly: it only checks names and sizes) before trusting the list.
         """
         with self._rebuild_lock:
-            if not self._index.read_journal():
-                self._index.load()
+            self._catch_up()
             stale, gone, missing = self._stale_entries()
             total = len(stale)
             written: list[bytes] = [self._index.drop(case_id) for case_id in gone]
@@ -214,8 +213,16 @@ class Store:
             self._write_index(written, wait=False, fold=True)
 
     def refresh(self) -> None:
-        """Bring the index up to date with the case files (after a crash or another instance's saves)."""
-        self.rebuild()
+        """Take in the saves other ophamps made since this one last looked: the lines they appended to
+        the index journal (cheap at any size: nothing else is read). Case files changed behind
+        ophamp's back, or by a save that crashed, are found by ``rebuild`` (run on every open)."""
+        with self._rebuild_lock:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        if not self._index.read_journal():  # folded into a new snapshot by another ophamp: read it
+            self._index.load()
+            self._victims = None
 
     def _stale_entries(self) -> tuple[list[tuple[str, int]], list[str], list[str]]:
         """(case id, file size) of each case file to sum up again; ids whose file is gone; ids whose file
