@@ -121,6 +121,22 @@ def test_a_missing_index_is_rebuilt_with_progress(tmp_path):
     assert again.summarised == 0
 
 
+def test_a_big_rebuild_uses_worker_processes_with_the_same_result(tmp_path, monkeypatch):
+    from ophamp_tui.data import store as store_module
+
+    before = comparable(seeded(tmp_path / "store", 40))
+    shutil.rmtree(tmp_path / "store" / "index")
+    monkeypatch.setattr(store_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(store_module, "REBUILD_CHUNK", 7)
+    store = Store(tmp_path / "store", rebuild=False)
+    calls: list[tuple[int, int]] = []
+    store.rebuild(lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 40) and calls[-1] == (40, 40) and len(calls) == 1 + 6
+    assert store.summarised == 40
+    assert comparable(store) == before
+    assert Store(tmp_path / "store").summarised == 0
+
+
 def test_a_damaged_index_line_is_remade_from_its_case_file(tmp_path):
     before = comparable(seeded(tmp_path / "store", 10))
     journal = tmp_path / "store" / "index" / "journal.jsonl"

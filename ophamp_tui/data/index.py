@@ -366,6 +366,13 @@ class SummaryIndex:
         self.sizes[summary.id] = summary.file_size
         return line
 
+    def put_line(self, line: bytes) -> None:
+        """A line made by ``encode`` (in another process)."""
+        got = _id_and_size(line)
+        if got is not None and got[1] is not None:
+            self.lines[got[0]] = line
+            self.sizes[got[0]] = got[1]
+
     def drop(self, case_id: str) -> bytes:
         self.lines.pop(case_id, None)
         self.sizes.pop(case_id, None)
