@@ -423,10 +423,15 @@ class SummaryIndex:
         """(case id, victim number, victim staff number) of every case, read from the start of each
         line without parsing the rest (both numbers are normalised: letters and digits only)."""
         for case_id, line in list(self.lines.items()):
-            parts = line.split(b'"', 7)
-            if len(parts) == 8 and parts[0] == b"[" and parts[4] == b"," and b"\\" not in parts[1]:
-                yield case_id, parts[3].decode("utf-8", "replace"), parts[5].decode("utf-8", "replace")
-                continue
+            # ["<id>",<size>,"<number>","<staff no>",...: the id as it is in ``lines`` (its key), no escapes
+            start = len(case_id) + 4
+            if line[2 : start - 2] == case_id.encode("utf-8"):
+                number_at = line.find(b',"', start) + 2
+                number_end = line.find(b'"', number_at)
+                staff_end = line.find(b'"', number_end + 3)
+                if number_at > 1 and line[number_end : number_end + 3] == b'","' and staff_end > 0:
+                    yield case_id, line[number_at:number_end].decode(), line[number_end + 3 : staff_end].decode()
+                    continue
             summary = decode(line)
             if summary is not None:
                 yield case_id, summary.victim_number, summary.victim_staff_no

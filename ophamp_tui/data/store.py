@@ -147,6 +147,7 @@ class Store:
         self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout, mode=0o600)
         self._index = SummaryIndex(self.index_dir)
         self._rebuild_lock = threading.RLock()
+        self._victims_lock = threading.Lock()
         self._victims: dict[str, set[str]] | None = None  # number key or staff number -> case ids (lazy)
         self.summarised = 0  # cases summed up from their files by this object (for tests and benchmarks)
         try:
@@ -279,8 +280,12 @@ class Store:
         """Take in the saves other ophamps made since this one last looked: the lines they appended to
         the index journal (cheap at any size: nothing else is read). Case files changed behind
         ophamp's back, or by a save that crashed, are found by ``rebuild`` (run on every open)."""
-        with self._rebuild_lock:
-            self._catch_up()
+        # Never waits for a rebuild running in a worker thread (it takes in the same saves as it goes).
+        if self._rebuild_lock.acquire(blocking=False):
+            try:
+                self._catch_up()
+            finally:
+                self._rebuild_lock.release()
 
     def _catch_up(self) -> None:
         if not self._index.read_journal():  # folded into a new snapshot by another ophamp: read it
@@ -590,7 +595,7 @@ class Store:
         return found
 
     def _victim_map(self) -> dict[str, set[str]]:
-        with self._rebuild_lock:
+        with self._victims_lock:
             if self._victims is None:
                 victims: dict[str, set[str]] = {}
                 for case_id, number, staff_no in self._index.victim_keys():
