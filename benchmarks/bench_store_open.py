@@ -50,7 +50,12 @@ print(json.dumps({
 def child(code: Path, root: Path, mode: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(code))
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(root), mode], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, str(root), mode],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),  # not the checkout: "-c" puts the current folder first on sys.path
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -356,7 +356,8 @@ class Store:
         return summary_of_file(self.cases_dir, case_id, size)
 
     def summaries(self) -> list[CaseSummary]:
-        """Every summary (built from the index's lines now: about 10 µs each; see ``iter_summaries``)."""
+        """Every summary: each built from its index line the first time (about 20 µs), then kept until that
+        case changes (see ``iter_summaries`` to go through them without making the list)."""
         return list(self.iter_summaries())
 
     def iter_summaries(self) -> Iterator[CaseSummary]:
