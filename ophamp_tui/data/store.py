@@ -228,30 +228,33 @@ class Store:
         (quickly: it only checks names and sizes) before trusting the list.
         """
         with self._rebuild_lock:
-            self._catch_up()
-            stale, gone, missing = self._stale_entries()
-            total = len(stale)
-            written: list[bytes] = [self._index.drop(case_id) for case_id in gone]
-            for case_id in missing:
-                written.append(self._index.put(CaseSummary.damaged_file(case_id, missing_message(case_id))))
-            if progress is not None:
-                progress(0, total)
-            step = max(1, min(500, total // 100))
-            parallel = total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-            if parallel:
-                written = self._rebuild_in_processes(stale, written, progress)
-            for done, (case_id, size) in enumerate([] if parallel else stale, 1):
-                summary = self._summary_from_file(case_id, size)
-                written.append(self._index.put(summary))
-                self._victims_changed(case_id, summary)
-                if len(written) >= 2000:
-                    self._write_index(written, wait=False)
-                    written = []
-                if progress is not None and (done % step == 0 or done == total):
-                    progress(done, total)
-            for case_id in gone:
-                self._victims_changed(case_id, None)
-            self._write_index(written, wait=False, fold=True)
+            self._update(progress, check_sizes=True)
+
+    def _update(self, progress: Callable[[int, int], None] | None, *, check_sizes: bool) -> None:
+        self._catch_up()
+        stale, gone, missing = self._stale_entries(check_sizes)
+        total = len(stale)
+        written: list[bytes] = [self._index.drop(case_id) for case_id in gone]
+        for case_id in missing:
+            written.append(self._index.put(CaseSummary.damaged_file(case_id, missing_message(case_id))))
+        if progress is not None:
+            progress(0, total)
+        step = max(1, min(500, total // 100))
+        parallel = total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+        if parallel:
+            written = self._rebuild_in_processes(stale, written, progress)
+        for done, (case_id, size) in enumerate([] if parallel else stale, 1):
+            summary = self._summary_from_file(case_id, size)
+            written.append(self._index.put(summary))
+            self._victims_changed(case_id, summary)
+            if len(written) >= 2000:
+                self._write_index(written, wait=False)
+                written = []
+            if progress is not None and (done % step == 0 or done == total):
+                progress(done, total)
+        for case_id in gone:
+            self._victims_changed(case_id, None)
+        self._write_index(written, wait=False, fold=check_sizes)  # a refresh never folds (UI thread)
 
     def _rebuild_in_processes(
         self, stale: list[tuple[str, int]], written: list[bytes], progress: Callable[[int, int], None] | None
@@ -277,13 +280,14 @@ class Store:
         return written
 
     def refresh(self) -> None:
-        """Take in the saves other ophamps made since this one last looked: the lines they appended to
-        the index journal (cheap at any size: nothing else is read). Case files changed behind
-        ophamp's back, or by a save that crashed, are found by ``rebuild`` (run on every open)."""
+        """Take in the saves other ophamps made since this one last looked (the lines they appended to
+        the index journal), and the case files added or removed meanwhile (by name: no file is opened
+        but a new one; about 0.1 s at 100,000 cases). A case file changed in place behind ophamp's
+        back, or by a save that crashed, is found by ``rebuild`` (run on every open), by its size."""
         # Never waits for a rebuild running in a worker thread (it takes in the same saves as it goes).
         if self._rebuild_lock.acquire(blocking=False):
             try:
-                self._catch_up()
+                self._update(None, check_sizes=False)
             finally:
                 self._rebuild_lock.release()
 
@@ -292,9 +296,10 @@ class Store:
             self._index.load()
             self._victims = None
 
-    def _stale_entries(self) -> tuple[list[tuple[str, int]], list[str], list[str]]:
-        """(case id, file size) of each case file to sum up again; ids whose file is gone; ids whose file
-        is gone but whose last good copy is there (listed as missing)."""
+    def _stale_entries(self, check_sizes: bool = True) -> tuple[list[tuple[str, int]], list[str], list[str]]:
+        """(case id, file size) of each case file to sum up again (without ``check_sizes``: only files
+        the index does not list); ids whose file is gone; ids whose file is gone but whose last good
+        copy is there (listed as missing)."""
         sizes = self._index.sizes
         seen: set[str] = set()
         stale: list[tuple[str, int]] = []
@@ -310,6 +315,8 @@ class Store:
                 continue
             case_id = name[: -len(".json")]
             seen.add(case_id)
+            if not check_sizes and case_id in sizes:
+                continue
             try:
                 size = entry.stat().st_size
             except OSError:  # a link to nothing: refused by load, named
