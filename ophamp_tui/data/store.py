@@ -24,6 +24,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -53,7 +54,7 @@ from .store_files import (
     read_case,
 )
 from .summary import CaseSummary, summarise, victim_cases
-from .text import normalise_number, number_key, without_controls
+from .text import normalise_number, without_controls
 
 __all__ = [
     "STORE_FORMAT",
@@ -101,9 +102,17 @@ def _summarise_files(cases_dir: str, items: list[tuple[str, int]]) -> list[bytes
     return [encode(summary_of_file(Path(cases_dir), case_id, size)) for case_id, size in items]
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _victim_keys(number: str, staff_no: str) -> list[str]:
-    keys = [f"n:{number_key(number)}"] if number else []
-    return [*keys, f"s:{staff_no}"] if staff_no else keys
+    """The keys of a victim in the victim map, from numbers already normalised (as summaries hold them):
+    the number without its rank (``text.number_key``: from the first digit) and the staff number."""
+    keys = []
+    if number:
+        digit = _DIGIT.search(number)
+        keys.append("n:" + (number[digit.start() :] if digit else number))
+    return [*keys, "s:" + staff_no] if staff_no else keys
 
 
 def _sync_folder(folder: Path) -> None:
