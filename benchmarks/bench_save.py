@@ -12,6 +12,14 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/bench_save.py                   # 10,000 cases (the recorded figures)
     .venv/bin/python benchmarks/bench_save.py --cases 500 --repeats 20 --stock-repeats 3   # smoke run
+    .venv/bin/python benchmarks/bench_save.py --sizes 1000 10000 100000   # save time by store size
+    .venv/bin/python benchmarks/bench_save.py --sizes 1000 10000 --code /tmp/old   # another checkout
+
+``--sizes`` seeds a store of each size (streamed, as ``ophamp seed`` does) and times only ophamp
+saves (no stock TinyDB: at 100,000 cases one stock update takes many seconds), printing the median
+save and the bytes a save writes into the index at each size, and the ratio of the largest to the
+smallest. ``--code DIR`` imports ``ophamp_tui`` from DIR instead of this checkout (to measure the
+code before a change in the same run).
 
 This is a script, not a pytest test. It exits 0 whatever the result, unless
 ``--check`` is given: then it exits 1 if the target (ophamp at least
@@ -32,13 +40,17 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from itertools import islice
 from pathlib import Path
 
-# Allow running as "python benchmarks/bench_save.py" from a checkout without installing.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Allow running as "python benchmarks/bench_save.py" from a checkout without installing, or with
+# "--code DIR" another checkout's ophamp_tui (read before the imports below).
+_CODE = sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.argv[:-1] else None
+sys.path.insert(0, _CODE or str(Path(__file__).resolve().parent.parent))
 
 import tinydb  # noqa: E402
 
+from ophamp_tui.data import seed as seed_module  # noqa: E402
 from ophamp_tui.data.models import Actor  # noqa: E402
 from ophamp_tui.data.seed import fictional_cases  # noqa: E402
 from ophamp_tui.data.store import Store  # noqa: E402
@@ -83,6 +95,77 @@ def unique_ids(cases: list) -> list:
     return out
 
 
+def seed_store(root: Path, count: int, seed: int) -> Store:
+    """A store of ``count`` fictional cases, written a chunk at a time when this ophamp can stream them."""
+    store = Store(root)
+    make = getattr(seed_module, "iter_fictional_cases", None)
+    if make is None:  # an ophamp from before seeding streamed
+        store.create_many(unique_ids(fictional_cases(count, seed=seed)))
+        return store
+    cases = make(count, seed=seed)
+    while chunk := list(islice(cases, 5000)):
+        store.create_many(chunk)
+    return store
+
+
+def index_state(index_dir: Path) -> dict[str, tuple[int, int]]:
+    return {e.name: (e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(index_dir) if e.is_file()}
+
+
+def index_bytes_written(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> int:
+    """What a save wrote into the index: a whole rewritten file, or what was appended to the journal."""
+    total = 0
+    for name, (size, mtime) in after.items():
+        if before.get(name) == (size, mtime):
+            continue
+        if name.startswith("journal") and name in before and size >= before[name][0]:
+            total += size - before[name][0]
+        else:
+            total += size
+    return total
+
+
+def sweep(sizes: list[int], repeats: int, seed: int, workdir: str | None) -> int:
+    print(f"save time by store size: {', '.join(f'{n:,}' for n in sizes)} cases, {repeats} saves each")
+    print(f"code: {Path(sys.modules['ophamp_tui'].__file__).parent}  load: {os.getloadavg()}")
+    actor = Actor(name="PS Bench Mark", number="0000")
+    results: dict[int, tuple[float, float, float]] = {}
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="ophamp-bench-", dir=workdir) as tmp:
+            t0 = time.perf_counter()
+            seed_store(Path(tmp) / "store", n, seed)
+            seeded = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            store = Store(Path(tmp) / "store")
+            opened = time.perf_counter() - t0
+            ids = sorted(s.id for s in store.summaries())
+            rng = random.Random(seed)
+            store.update(ids[0], actor, sets={FIELD: "warm-up"})
+            times: list[float] = []
+            written: list[int] = []
+            for i in range(repeats):
+                cid = rng.choice(ids)
+                before = index_state(store.index_dir)
+                t0 = time.perf_counter()
+                store.update(cid, actor, sets={FIELD: f"Save {i}: coping. {rng.random():.6f}"})
+                times.append(time.perf_counter() - t0)
+                written.append(index_bytes_written(before, index_state(store.index_dir)))
+            results[n] = (statistics.median(times), p95(times), statistics.median(written))
+            print(
+                f"{n:>9,} cases  save median {ms(results[n][0])}  p95 {ms(results[n][1])}  "
+                f"index bytes a save {results[n][2]:>11,.0f}  (seeded in {seeded:.0f} s, opened in {ms(opened)})",
+                flush=True,
+            )
+            del store
+            gc.collect()
+    small, large = min(sizes), max(sizes)
+    print(
+        f"ratio {large:,}/{small:,}: save median {results[large][0] / results[small][0]:.2f}x, "
+        f"index bytes {results[large][2] / max(1, results[small][2]):.2f}x"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=10_000, metavar="N", help="cases in the store (default 10000)")
@@ -92,7 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--target", type=float, default=TARGET, help="required ratio stock/ophamp (default 90)")
     ap.add_argument("--dir", metavar="PATH", help="directory to work in (default: a fresh temp dir, removed after)")
     ap.add_argument("--check", action="store_true", help="exit 1 if the target is missed")
+    ap.add_argument("--sizes", type=int, nargs="+", metavar="N", help="save time at each store size (no stock)")
+    ap.add_argument("--code", metavar="DIR", help="import ophamp_tui from DIR (a checkout before a change)")
     args = ap.parse_args(argv)
+    if args.sizes:
+        return sweep(args.sizes, args.repeats, args.seed, args.dir)
     if args.cases < 1 or args.repeats < 1 or args.stock_repeats < 1:
         ap.error("--cases, --repeats and --stock-repeats must be at least 1")
 
@@ -114,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         cases = unique_ids(fictional_cases(args.cases, seed=args.seed))
         t1 = time.perf_counter()
         Store(work / "store").create_many(cases)
+        Store(work / "store")  # the first open folds the index journal into its snapshot (not timed)
         t2 = time.perf_counter()
         print(f"seeded: generated {len(cases):,} cases in {t1 - t0:.1f} s, wrote them (durably) in {t2 - t1:.1f} s")
         ids = [c.id for c in cases]

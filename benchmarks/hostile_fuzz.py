@@ -243,26 +243,36 @@ def check_files(root: Path, stats: Stats) -> None:
         stats.files_scanned += 1
         stats.bytes_scanned += len(raw)
         text = raw.decode("utf-8")  # raises on invalid UTF-8 (a lone surrogate cannot be encoded)
-        found = bad_chars(text, multiline=False)  # compact JSON: no raw newline or tab either
-        if found:
-            stats.bad_bytes += len(found)
-            raise AssertionError(f"{path.name} holds {found} raw")
+        if path.suffix == ".jsonl":  # JSON lines (the index): each line checked as a whole file is
+            assert text.endswith("\n") or not text, f"{path.name} ends in a part line"
+            for line in text.split("\n")[:-1]:
+                check_document(path, line, stats)
+        else:
+            check_document(path, text, stats)
 
-        def walk(node, where: str, path: Path = path) -> None:
-            if isinstance(node, str):
-                found = bad_chars(node, multiline=True)
-                if found:
-                    stats.bad_bytes += len(found)
-                    raise AssertionError(f"{path.name} at {where} holds {found}")
-            elif isinstance(node, dict):
-                for k, v in node.items():
-                    walk(k, where + "/key")
-                    walk(v, f"{where}/{k}")
-            elif isinstance(node, list):
-                for i, v in enumerate(node):
-                    walk(v, f"{where}/{i}")
 
-        walk(json.loads(text), path.name)
+def check_document(path: Path, text: str, stats: Stats) -> None:
+    """One JSON document: no forbidden character raw, or inside any string."""
+    found = bad_chars(text, multiline=False)  # compact JSON: no raw newline or tab either
+    if found:
+        stats.bad_bytes += len(found)
+        raise AssertionError(f"{path.name} holds {found} raw")
+
+    def walk(node, where: str, path: Path = path) -> None:
+        if isinstance(node, str):
+            found = bad_chars(node, multiline=True)
+            if found:
+                stats.bad_bytes += len(found)
+                raise AssertionError(f"{path.name} at {where} holds {found}")
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(k, where + "/key")
+                walk(v, f"{where}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{where}/{i}")
+
+    walk(json.loads(text), path.name)
 
 
 def expect_refusal(fdef: FieldDef, cleaned: str, case: Case, problem: str) -> None:

@@ -103,8 +103,10 @@ SEED_CHUNK = 500  # cases written per hold of the store's lock, so other ophamps
 
 def _seed(args: argparse.Namespace) -> int:
     """Fictional cases into a store named on the command line: never the live one by accident."""
+    from itertools import islice
+
     from .data.paths import default_store
-    from .data.seed import fictional_cases
+    from .data.seed import iter_fictional_cases
     from .data.store import Store, StoreError
 
     target = args.seed_store or args.store
@@ -126,9 +128,10 @@ def _seed(args: argparse.Namespace) -> int:
                 f"{path} holds {real} real case{'s' if real != 1 else ''}: fictional cases are not mixed "
                 "with them. Choose another store, or add --into-live if you really mean it."
             )
-        cases = fictional_cases(args.cases, seed=args.seed)
-        for start in range(0, len(cases), SEED_CHUNK):
-            store.create_many(cases[start : start + SEED_CHUNK])
+        # Made and written a chunk at a time: never all the cases in memory at once.
+        cases = iter_fictional_cases(args.cases, seed=args.seed)
+        while chunk := list(islice(cases, SEED_CHUNK)):
+            store.create_many(chunk)
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     print(f"Wrote {args.cases} fictional cases to {path} ({len(store)} cases in the store).")

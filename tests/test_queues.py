@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from ophamp_tui.data.checklist import STEP_KEYS
+from ophamp_tui.data.index import ROW
 from ophamp_tui.data.models import LogEntry, StepStatus
 from ophamp_tui.data.queues import overdue_count, overdue_items, review_items
 from ophamp_tui.data.seed import fictional_cases
@@ -99,10 +100,10 @@ def test_an_index_entry_that_does_not_read_is_remade_not_fatal(make_case, tmp_pa
     """The index is a cache: an entry with unreadable dues is remade from the case file."""
     store = Store(tmp_path / "store", clock=lambda: NOW)
     store.create(case(make_case, case_id="OH-A", days_ago=3))
-    [shard] = [p for p in (tmp_path / "store" / "index").glob("*.json") if "OH-A" in p.read_text()]
-    data = json.loads(shard.read_text())
-    data["index"]["OH-A"]["dues"] = [["x"], ["What", "not a date", "welfare_contact"], None]
-    shard.write_text(json.dumps(data))
+    journal = tmp_path / "store" / "index" / "journal.jsonl"  # the index line of the save
+    [line] = [json.loads(x) for x in journal.read_bytes().splitlines() if b"OH-A" in x]
+    line[ROW.index("dues")] = [["x"], ["What", "not a date", "welfare_contact"], None]
+    journal.write_text(json.dumps(line) + "\n")
     fresh = Store(tmp_path / "store", clock=lambda: NOW)
     assert [i.case_id for i in overdue_items(fresh.summaries(), NOW)] == ["OH-A"]
 

@@ -7,7 +7,6 @@ import json
 import multiprocessing
 import os
 import stat
-import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,10 +15,10 @@ from filelock import FileLock
 
 from ophamp_tui.data import atomic
 from ophamp_tui.data.clock import iso
+from ophamp_tui.data.index import ROW
 from ophamp_tui.data.models import SCHEMA_VERSION, Actor, Case, LogEntry, StepStatus
 from ophamp_tui.data.seed import fictional_cases
 from ophamp_tui.data.store import (
-    SHARDS,
     ConflictError,
     Store,
     StoreBusyError,
@@ -475,7 +474,7 @@ def test_one_odd_case_file_is_refused_alone_named_and_the_store_opens(store, mak
 
 def test_an_index_shard_replaced_by_a_folder_is_worked_round(store, make_case, sergeant, tmp_path):
     store.create(make_case(case_id="OH-IDXD"))
-    shard = store._shard_path(zlib.crc32(b"OH-IDXD") % SHARDS)
+    shard = store._index.snapshot  # the index snapshot (one file now, no longer 64 shards)
     shard.unlink()
     shard.mkdir()
     fresh = open_store(tmp_path / "store")
@@ -576,7 +575,7 @@ def test_stale_temp_files_are_cleared_on_open(store, make_case, tmp_path):
     old.write_bytes(b'{"half')
     long_ago = old.stat().st_mtime - 2 * atomic.STALE_AFTER
     os.utime(old, (long_ago, long_ago))
-    just_killed = store.index_dir / f"{atomic.TMP_MARK}00.json.cafef00d"
+    just_killed = store.index_dir / f"{atomic.TMP_MARK}summaries.jsonl.cafef00d"
     just_killed.write_bytes(b'{"being written')
     fresh = open_store(tmp_path / "store")
     assert not old.exists() and not just_killed.exists()
@@ -761,19 +760,22 @@ def test_index_rebuilt_when_index_dir_removed(busy_store, tmp_path):
 )
 def test_index_rebuilt_when_shards_are_damaged(busy_store, tmp_path, junk):
     before = snapshot(busy_store)
-    for n in range(SHARDS):
-        (busy_store.index_dir / f"{n:02x}.json").write_bytes(junk)
+    for name in ("summaries.jsonl", "journal.jsonl"):
+        (busy_store.index_dir / name).write_bytes(junk)
     fresh = open_store(tmp_path / "store")
     assert snapshot(fresh) == before
 
 
 def test_stale_index_entries_are_corrected(busy_store, tmp_path, sergeant):
     before = snapshot(busy_store)
-    shard_path = busy_store._shard_path(zlib.crc32(b"OH-IDX") % SHARDS)
-    data = json.loads(shard_path.read_bytes())
-    data["index"]["OH-IDX"] = {**data["index"]["OH-IDX"], "rev": 99, "victim_name": "Wrong", "file_size": 1}
-    data["index"]["OH-GONE"] = {"id": "OH-GONE", "file_size": 10, "file_mtime_ns": 1}
-    shard_path.write_text(json.dumps(data))
+    journal = busy_store._index.journal
+    line = next(json.loads(x) for x in journal.read_bytes().splitlines()[::-1] if json.loads(x)[0] == "OH-IDX")
+    entry = dict(zip(ROW, line, strict=True))
+    entry.update(rev=99, victim_name="Wrong", file_size=1)
+    gone = dict(entry, id="OH-GONE", file_size=10)
+    with journal.open("a") as f:  # as if these had been saved last
+        for e in (entry, gone):
+            f.write(json.dumps([e[k] for k in ROW]) + "\n")
     assert snapshot(open_store(tmp_path / "store")) == before
 
 
@@ -841,7 +843,7 @@ def test_every_file_is_private(tmp_path, make_case, sergeant):
 
     names = {p.relative_to(root).as_posix() for p in root.rglob("*")}
     assert {"store.json", ".lock", "cases/OH-M.json", "cases/OH-M.json.bak"} <= names
-    assert any(n.startswith("index/") and n.endswith(".json") for n in names)
+    assert any(n.startswith("index/") and n.endswith(".jsonl") for n in names)
     checked = 0
     for dirpath, _dirnames, filenames in os.walk(root):
         assert stat.S_IMODE(os.stat(dirpath).st_mode) == 0o700, dirpath
@@ -919,14 +921,8 @@ def test_two_processes_same_case_lose_nothing(store, make_case, tmp_path):
 
 
 def _two_ids_in_one_shard() -> tuple[str, str]:
-    seen: dict[int, str] = {}
-    for n in range(1000):
-        cid = f"OH-260608-P{n:03d}"
-        shard = zlib.crc32(cid.encode()) % SHARDS
-        if shard in seen:
-            return seen[shard], cid
-        seen[shard] = cid
-    raise AssertionError("no two ids share a shard")
+    # The index is one journal now: every save appends to it, so any two cases share it.
+    return "OH-260608-P000", "OH-260608-P001"
 
 
 def test_two_processes_different_cases_lose_nothing(store, make_case, tmp_path):

@@ -483,6 +483,17 @@ def test_a_session_is_not_its_own_other_session(store, sergeant):
     assert store.other_sessions() == before
 
 
+def test_rebuild_iter_summaries_and_case_ids(store, store_factory, make_case):
+    store.create_many([make_case(case_id="OH-RB1"), make_case(case_id="OH-RB2", victim_number="PC 7777")])
+    again = reopened(store_factory)
+    assert not again.needs_rebuild  # opened normally: already up to date
+    calls: list[tuple[int, int]] = []
+    again.rebuild(lambda done, total: calls.append((done, total)))
+    assert calls and calls[0][0] == 0 and calls[-1][0] == calls[-1][1]
+    assert sorted(again.case_ids()) == ["OH-RB1", "OH-RB2"]
+    assert {s.id: comparable(s) for s in again.iter_summaries()} == {s.id: comparable(s) for s in store.summaries()}
+
+
 def test_the_interface_names_only_what_the_app_uses():
     """A reminder that a method added here is a method every backend must have and test."""
     declared = set(vars(CaseStore)) | set(CaseStore.__annotations__)
@@ -492,7 +503,11 @@ def test_the_interface_names_only_what_the_app_uses():
         "notices",
         "location",
         "refresh",
+        "needs_rebuild",
+        "rebuild",
         "summaries",
+        "iter_summaries",
+        "case_ids",
         "summary",
         "__len__",
         "__contains__",

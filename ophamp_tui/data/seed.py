@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,7 +96,9 @@ def _person(rng: random.Random, rank: str = "") -> Actor:
     return Actor(name=name, number=f"{rank} {rng.randint(1000, 9999)}".strip())
 
 
-def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = None) -> Case:
+def fictional_case(
+    rng: random.Random, now: datetime, victim: Victim | None = None, taken: set[str] | None = None
+) -> Case:
     """One case at a random point of its story."""
     occurred = as_utc(now) - timedelta(days=rng.choice([0, 0, 1, 2, 5, 10, 20, 40, 90, 200]), hours=rng.randint(1, 20))
     role = rng.choice([r for r, _ in C.VICTIM_ROLES])
@@ -113,7 +116,7 @@ def fictional_case(rng: random.Random, now: datetime, victim: Victim | None = No
     hate = offence == "racial_s29" or rng.random() < 0.08
     sergeant = _person(rng, "PS")
     case = Case(
-        id=f"OH-{occurred:%y%m%d}-" + "".join(rng.choice(ID_ALPHABET) for _ in range(5)),
+        id=_new_id(rng, occurred, taken),
         created_at=min(as_utc(now), occurred + timedelta(minutes=rng.randint(10, 90))),
         created_by=sergeant,
         victim=victim,
@@ -314,12 +317,38 @@ def _story(rng: random.Random, case: Case, now: datetime, oic: Actor) -> None:
         case.steps["senior_review"].fields = {}
 
 
-def fictional_cases(count: int, *, seed: int = 2016, now: datetime | None = None) -> list[Case]:
-    """``count`` cases; about one victim in eight appears again (a repeat victim)."""
+def _new_id(rng: random.Random, occurred: datetime, taken: set[str] | None) -> str:
+    """A case id for that day, drawn again (from the same rng, so still deterministic) if it is taken."""
+    while True:
+        case_id = f"OH-{occurred:%y%m%d}-" + "".join(rng.choice(ID_ALPHABET) for _ in range(5))
+        if taken is None or case_id not in taken:
+            if taken is not None:
+                taken.add(case_id)
+            return case_id
+
+
+REPEAT_POOL = 20_000  # the earlier victims a repeat victim is drawn from (bounded memory at any count)
+
+
+def iter_fictional_cases(count: int, *, seed: int = 2016, now: datetime | None = None) -> Iterator[Case]:
+    """``count`` cases, made one at a time (for seeding 100,000 without holding them all); about one
+    victim in eight appears again (a repeat victim). Every id is unique. Memory: the ids made so far
+    and at most ``REPEAT_POOL`` earlier victims. The same seed gives the same cases every time, and
+    the same as earlier versions for the first ``REPEAT_POOL`` cases (if no id was drawn twice)."""
     rng = random.Random(seed)
     now = now or now_utc()
-    cases: list[Case] = []
-    for _ in range(count):
-        again = cases and rng.random() < 0.12
-        cases.append(fictional_case(rng, now, rng.choice(cases).victim if again else None))
-    return cases
+    victims: list[Victim] = []
+    taken: set[str] = set()
+    for n in range(count):
+        again = victims and rng.random() < 0.12
+        case = fictional_case(rng, now, rng.choice(victims) if again else None, taken)
+        if n < REPEAT_POOL:
+            victims.append(case.victim)
+        else:
+            victims[n % REPEAT_POOL] = case.victim
+        yield case
+
+
+def fictional_cases(count: int, *, seed: int = 2016, now: datetime | None = None) -> list[Case]:
+    """``count`` cases (see ``iter_fictional_cases``) in a list."""
+    return list(iter_fictional_cases(count, seed=seed, now=now))

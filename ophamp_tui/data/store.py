@@ -5,37 +5,42 @@ Layout of a store directory (0700, every file 0600)::
     store.json            what this directory is, and its schema version
     cases/<id>.json       one TinyDB file per case (table "case", one document)
     cases/<id>.json.bak   the previous version of that case: the last good copy
-    index/<nn>.json       64 shards of a small summary index, for the case list
+    index/summaries.jsonl the summary index, for the case list: a snapshot, one line a case
+    index/journal.jsonl   the index's journal: one line appended per save since the snapshot
     .lock                 the cross-process write lock
 
-Saving a step rewrites one case file and one index shard, so it costs about
-one case however many cases the store holds. Case files are written
-atomically and durably (see ``atomic``). The index is a cache derived from
-the case files: each entry remembers the size and mtime of the file it was
-made from, so an index left behind by a crash is noticed and remade on open.
+Saving a step rewrites one case file and appends one line to the index journal, so it costs the
+same however many cases the store holds. Case files are written atomically and durably (see
+``atomic``). The index is a cache derived from the case files (see ``index``): each entry remembers
+the size of the file it was made from, and a case file changed by ophamp always grows, so an entry
+left behind by a crash is noticed and remade on open. Copying or touching a store keeps sizes, so
+the index stays trusted.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
+import multiprocessing
 import os
-import zlib
-from collections.abc import Callable, Iterator
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from pydantic import ValidationError
 from tinydb import TinyDB
-from tinydb.table import Document
 
 from . import atomic, presence
 from .clock import now_utc
 from .edits import EditError, apply, status_sets
 from .errors import ConflictError, StoreBusyError, StoreError
+from .index import SummaryIndex, encode
 from .models import Actor, Case, LogEntry, StepStatus
 from .store_files import (
     CASE_TABLE,
@@ -48,12 +53,11 @@ from .store_files import (
     open_root,
     read_case,
 )
-from .summary import SUMMARY_VERSION, CaseSummary, summarise, victim_cases
-from .text import without_controls
+from .summary import CaseSummary, summarise, victim_cases
+from .text import normalise_number, without_controls
 
 __all__ = [
     "STORE_FORMAT",
-    "SHARDS",
     "AtomicJSONStorage",
     "ConflictError",
     "Store",
@@ -62,21 +66,99 @@ __all__ = [
     "StoreError",
 ]
 
-SHARDS = 64
+
+PARALLEL_FROM = 3000  # cases to sum up again from which a rebuild uses one process a core
+REBUILD_CHUNK = 500
+
+
+def load_case(path: Path, case_id: str) -> Case:
+    """The case in its file (see ``Store.load``)."""
+    if not os.path.lexists(path):
+        if backup_of(path).exists():
+            raise StoreError(missing_message(case_id))
+        raise StoreError(f"Case {case_id} is not in this store.")
+    try:
+        return read_case(path, case_id)
+    except StoreCorruptError as exc:
+        raise check_backup(exc, case_id) from None
+
+
+def summary_of_file(cases_dir: Path, case_id: str, size: int) -> CaseSummary:
+    """The summary of the case in ``cases_dir``, or a damaged one saying why it cannot be read."""
+    path = cases_dir / f"{case_id}.json"
+    try:
+        summary = summarise(load_case(path, case_id))
+    except StoreError as exc:
+        summary = CaseSummary.damaged_file(case_id, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one case that cannot be summed up never stops the rest
+        summary = CaseSummary.damaged_file(
+            case_id, f"{path} cannot be shown ({type(exc).__name__}). It has not been changed."
+        )
+    return summary.model_copy(update={"file_size": size})
+
+
+def _summarise_files(cases_dir: str, items: list[tuple[str, int]]) -> list[bytes]:
+    """In a worker process of ``rebuild``: the index line of each case."""
+    return [encode(summary_of_file(Path(cases_dir), case_id, size)) for case_id, size in items]
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _victim_keys(number: str, staff_no: str) -> list[str]:
+    """The keys of a victim in the victim map, from numbers already normalised (as summaries hold them):
+    the number without its rank (``text.number_key``: from the first digit) and the staff number."""
+    keys = []
+    if number:
+        digit = _DIGIT.search(number)
+        keys.append("n:" + (number[digit.start() :] if digit else number))
+    return [*keys, "s:" + staff_no] if staff_no else keys
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make every file written in ``folder`` durable: ``syncfs`` of its file system where there is one
+    (one flush for a whole batch of files), else ``sync``."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        os.sync()
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if getattr(libc, "syncfs", None) is None or libc.syncfs(fd) != 0:
+            os.sync()
+    except OSError:
+        os.sync()
+    finally:
+        os.close(fd)
 
 
 class Store:
     """All reads and writes of cases go through one of these."""
 
-    def __init__(self, root: Path | str, *, lock_timeout: float = 10.0, clock: Callable[[], datetime] = now_utc):
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        lock_timeout: float = 10.0,
+        clock: Callable[[], datetime] = now_utc,
+        rebuild: bool = True,
+    ):
+        """Open (or make) the store at ``root``. With ``rebuild`` (the default) the index is brought up to
+        date with the case files before this returns (see ``rebuild``); with ``rebuild=False`` only the
+        index is read (fast at any size) and the caller runs ``rebuild`` itself, e.g. in a worker thread
+        with a progress bar when ``needs_rebuild``."""
         self.root = Path(root).expanduser()
         self.clock = clock
         self.notices: list[str] = []  # what the user should be told on opening (shown by the app)
         self.cases_dir = self.root / "cases"
         self.index_dir = self.root / "index"
         self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout, mode=0o600)
-        self._index: dict[str, CaseSummary] = {}
-        self._members: dict[int, set[str]] = {}  # shard -> the case ids in it
+        self._index = SummaryIndex(self.index_dir)
+        self._rebuild_lock = threading.RLock()
+        self._victims_lock = threading.Lock()
+        self._victims: dict[str, set[str]] | None = None  # number key or staff number -> case ids (lazy)
+        self.summarised = 0  # cases summed up from their files by this object (for tests and benchmarks)
         try:
             open_root(self.root, self.notices)
             self.read_only = not (
@@ -93,7 +175,10 @@ class Store:
                 for d in (self.cases_dir, self.index_dir):
                     atomic.make_private_dir(d)
                 self._tidy()
-            self.refresh()
+            self._index.load()
+            self.notices.extend(self._index.problems)
+            if rebuild:
+                self.rebuild()
         except OSError as exc:
             raise StoreError(f"Cannot open the store at {self.root}: {exc.strerror or type(exc).__name__}.") from None
 
@@ -117,112 +202,235 @@ class Store:
         finally:
             self._lock.release()
 
-    # --- the index -----------------------------------------------------------------------------
+    # --- the index (see ``index``) ----------------------------------------------------------------
 
-    def _shard_of(self, case_id: str) -> int:
-        return zlib.crc32(case_id.encode()) % SHARDS
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the index could not be used (missing, damaged, or made by another version) while the
+        store holds cases: until ``rebuild`` has run, ``summaries`` lists only what the index held."""
+        return not self._index.found_snapshot and bool(self._index.lines or self._any_case_file())
 
-    def _shard_path(self, shard: int) -> Path:
-        return self.index_dir / f"{shard:02x}.json"
-
-    def _read_shard(self, shard: int) -> dict[str, CaseSummary]:
+    def _any_case_file(self) -> bool:
         try:
-            data = AtomicJSONStorage(self._shard_path(shard), keep_previous=False).read() or {}
-        except StoreError as exc:
-            # The index is a cache: a damaged shard is remade from the case files. One that is not a
-            # file at all cannot be replaced, so the user is told (the case list still works).
-            if not isinstance(exc, StoreCorruptError) or "is not a file" in exc.problem:
-                self.notices.append(f"{exc} The case list is made from the case files instead.")
-            return {}
-        entries = data.get("index", {})
-        if data.get("version") != SUMMARY_VERSION or not isinstance(entries, dict):
-            return {}  # made by another version: remade from the case files
-        found: dict[str, CaseSummary] = {}
-        for cid, raw in entries.items():
-            try:
-                found[cid] = CaseSummary.model_validate(raw)
-            except ValidationError:
-                continue  # remade from its case file
-        return found
+            with os.scandir(self.cases_dir) as entries:
+                return any(e.name.endswith(".json") and not e.name.startswith(".") for e in entries)
+        except OSError:
+            return False
 
-    def _put(self, case_id: str, summary: CaseSummary) -> int:
-        shard = self._shard_of(case_id)
-        self._index[case_id] = summary
-        self._members.setdefault(shard, set()).add(case_id)
-        return shard
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Bring the index up to date with the case files: safe to run in a worker thread while the UI
+        reads ``summaries`` (it only adds and replaces whole entries).
 
-    def _drop(self, case_id: str) -> int:
-        shard = self._shard_of(case_id)
-        self._index.pop(case_id, None)
-        self._members.get(shard, set()).discard(case_id)
-        return shard
+        Every case file is checked by name and size (not mtime: copying or touching a store changes
+        nothing); a case file that is new, or whose size is not the one its summary was made from
+        (changed behind the store's back, or saved by an ophamp that crashed before writing the index),
+        is summed up again from the file, and a summary whose file is gone is dropped. ``progress`` is
+        called as ``progress(done, total)`` with ``total`` the number of cases to sum up again: once
+        with ``done == 0`` before the first, then about every 1 % (and at least every 500), and once
+        with ``done == total`` at the end. What has been summed up is written to the index as it goes,
+        so a rebuild that is stopped part way (the program closed) carries on from there next time.
 
-    def _write_shard(self, shard: int) -> None:
-        # Only this shard's members: a save costs the same with 100 cases or 100,000.
-        entries = {cid: self._index[cid].model_dump(mode="json") for cid in self._members.get(shard, ())}
-        # Not fsynced: if a crash loses it, refresh() notices the mismatch and remakes it.
-        AtomicJSONStorage(self._shard_path(shard), durable=False, keep_previous=False).write(
-            {"version": SUMMARY_VERSION, "index": entries}
-        )
+        Opening a store with ``Store(root)`` runs this before returning (no progress); with
+        ``Store(root, rebuild=False)`` it is left to the caller: check ``needs_rebuild`` (the index was
+        missing or unusable: a full rebuild, about 0.4 ms a case) and run ``rebuild(progress)`` in a
+        worker thread, showing progress; when ``needs_rebuild`` is False, run ``rebuild()`` anyway
+        (quickly: it only checks names and sizes) before trusting the list.
+        """
+        with self._rebuild_lock:
+            self._update(progress, check_sizes=True)
+
+    def _update(self, progress: Callable[[int, int], None] | None, *, check_sizes: bool) -> None:
+        self._catch_up()
+        stale, gone, missing = self._stale_entries(check_sizes)
+        total = len(stale)
+        written: list[bytes] = [self._index.drop(case_id) for case_id in gone]
+        for case_id in missing:
+            written.append(self._index.put(CaseSummary.damaged_file(case_id, missing_message(case_id))))
+        if progress is not None:
+            progress(0, total)
+        step = max(1, min(500, total // 100))
+        parallel = total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+        if parallel:
+            written = self._rebuild_in_processes(stale, written, progress)
+        for done, (case_id, size) in enumerate([] if parallel else stale, 1):
+            summary = self._summary_from_file(case_id, size)
+            written.append(self._index.put(summary))
+            self._victims_changed(case_id, summary)
+            if len(written) >= 2000:
+                self._write_index(written, wait=False)
+                written = []
+            if progress is not None and (done % step == 0 or done == total):
+                progress(done, total)
+        for case_id in gone:
+            self._victims_changed(case_id, None)
+        self._write_index(written, wait=False, fold=check_sizes)  # a refresh never folds (UI thread)
+
+    def _rebuild_in_processes(
+        self, stale: list[tuple[str, int]], written: list[bytes], progress: Callable[[int, int], None] | None
+    ) -> list[bytes]:
+        """Sum up many cases in one process a core (spawned: safe from a threaded app), in chunks."""
+        total, done = len(stale), 0
+        chunks = [stale[i : i + REBUILD_CHUNK] for i in range(0, total, REBUILD_CHUNK)]
+        workers = min(os.cpu_count() or 1, 4)
+        folder = str(self.cases_dir)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for lines in pool.map(_summarise_files, [folder] * len(chunks), chunks):
+                for line in lines:
+                    self._index.put_line(line)
+                written.extend(lines)
+                done += len(lines)
+                self.summarised += len(lines)
+                if len(written) >= 2000:
+                    self._write_index(written, wait=False)
+                    written = []
+                if progress is not None:
+                    progress(done, total)
+        self._victims = None  # made again from the index lines when next asked for
+        return written
 
     def refresh(self) -> None:
-        """Bring the index up to date with the case files (after a crash or another instance's saves)."""
-        if not self._index:
-            for shard in range(SHARDS):
-                for case_id, summary in self._read_shard(shard).items():
-                    self._put(case_id, summary)
+        """Take in the saves other ophamps made since this one last looked (the lines they appended to
+        the index journal), and the case files added or removed meanwhile (by name: no file is opened
+        but a new one; about 0.1 s at 100,000 cases). A case file changed in place behind ophamp's
+        back, or by a save that crashed, is found by ``rebuild`` (run on every open), by its size."""
+        # Never waits for a rebuild running in a worker thread (it takes in the same saves as it goes).
+        if self._rebuild_lock.acquire(blocking=False):
+            try:
+                self._update(None, check_sizes=False)
+            finally:
+                self._rebuild_lock.release()
+
+    def _catch_up(self) -> None:
+        if not self._index.read_journal():  # folded into a new snapshot by another ophamp: read it
+            self._index.load()
+            self._victims = None
+
+    def _stale_entries(self, check_sizes: bool = True) -> tuple[list[tuple[str, int]], list[str], list[str]]:
+        """(case id, file size) of each case file to sum up again (without ``check_sizes``: only files
+        the index does not list); ids whose file is gone; ids whose file is gone but whose last good
+        copy is there (listed as missing)."""
+        sizes = self._index.sizes
+        if not check_sizes:
+            return self._new_and_gone(sizes)
         seen: set[str] = set()
-        dirty: set[int] = set()
+        stale: list[tuple[str, int]] = []
         backups: set[str] = set()
-        entries = list(os.scandir(self.cases_dir)) if self.cases_dir.is_dir() else []
-        for entry in entries:
+        for entry in self._case_entries():  # one at a time: 100,000 entries held at once are 25 MB
             name = entry.name
-            if name.endswith(".json.bak") and not name.startswith("."):
+            if name.startswith("."):
+                continue
+            if name.endswith(".json.bak"):
                 backups.add(name[: -len(".json.bak")])
-            if not name.endswith(".json") or name.startswith("."):
+                continue
+            if not name.endswith(".json"):
                 continue
             case_id = name[: -len(".json")]
             seen.add(case_id)
-            try:
-                st = entry.stat()
-            except OSError:  # a link to nothing: refused by load, named
-                st = entry.stat(follow_symlinks=False)
-            known = self._index.get(case_id)
-            if known and known.file_mtime_ns == st.st_mtime_ns and known.file_size == st.st_size:
+            if not check_sizes and case_id in sizes:
                 continue
-            dirty.add(self._put(case_id, self._summary_from_file(case_id, st)))
+            try:
+                size = entry.stat().st_size
+            except OSError:  # a link to nothing: refused by load, named
+                size = entry.stat(follow_symlinks=False).st_size
+            if sizes.get(case_id) != size:
+                stale.append((case_id, size))
+        missing: list[str] = []
         for case_id in backups - seen:  # the case file was deleted, its last good copy was not
             seen.add(case_id)
-            missing = CaseSummary.damaged_file(case_id, missing_message(case_id))
-            if self._index.get(case_id) != missing:
-                dirty.add(self._put(case_id, missing))
-        for case_id in [c for c in self._index if c not in seen]:
-            dirty.add(self._drop(case_id))
-        for shard in dirty if not self.read_only else ():
-            try:
-                self._write_shard(shard)
-            except atomic.WriteFailed:
-                pass  # the index is remade next time
+            if self._index.summary(case_id) != CaseSummary.damaged_file(case_id, missing_message(case_id)):
+                missing.append(case_id)
+        gone = [c for c in sizes if c not in seen]
+        return stale, gone, missing
 
-    def _summary_from_file(self, case_id: str, st: os.stat_result) -> CaseSummary:
+    def _new_and_gone(self, sizes: dict[str, int]) -> tuple[list[tuple[str, int]], list[str], list[str]]:
+        """``_stale_entries`` by names only (set operations on one listing: fast at any size)."""
         try:
-            summary = summarise(self.load(case_id))
-        except StoreError as exc:
-            summary = CaseSummary.damaged_file(case_id, str(exc))
-        except Exception as exc:  # noqa: BLE001 - one case that cannot be summed up never stops the rest
-            summary = CaseSummary.damaged_file(
-                case_id, f"{self.case_path(case_id)} cannot be shown ({type(exc).__name__}). It has not been changed."
-            )
-        return summary.model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size})
+            names = os.listdir(self.cases_dir)
+        except OSError:
+            names = []
+        ids = {n[:-5] for n in names if n[-5:] == ".json" and n[:1] != "."}
+        backups = {n[:-9] for n in names if n[-9:] == ".json.bak" and n[:1] != "."}
+        stale: list[tuple[str, int]] = []
+        for case_id in ids - sizes.keys():
+            path = self.cases_dir / f"{case_id}.json"
+            try:
+                stale.append((case_id, path.stat().st_size))
+            except OSError:  # a link to nothing: refused by load, named
+                try:
+                    stale.append((case_id, path.lstat().st_size))
+                except OSError:
+                    continue  # gone again meanwhile
+        missing = [
+            case_id
+            for case_id in backups - ids
+            if self._index.summary(case_id) != CaseSummary.damaged_file(case_id, missing_message(case_id))
+        ]
+        return stale, list(sizes.keys() - ids - backups), missing
+
+    def _case_entries(self) -> Iterator[os.DirEntry[str]]:
+        try:
+            with os.scandir(self.cases_dir) as entries:
+                yield from entries
+        except OSError:
+            return
+
+    def _write_index(self, lines: list[bytes], *, wait: bool = True, fold: bool = False) -> None:
+        """Append ``lines`` to the index journal; with ``fold``, fold a long journal into the snapshot.
+        Under the lock (``wait=False``: skipped if another ophamp holds it; the index is a cache)."""
+        if self.read_only or not (lines or fold):
+            return
+        try:
+            self._lock.acquire(timeout=self._lock.timeout if wait else 0)
+        except (Timeout, OSError):
+            return
+        try:
+            self._index.append(lines)
+            if fold and (
+                not self._index.found_snapshot or self._index.journal_lines > max(1000, len(self._index.lines) // 8)
+            ):
+                self._index.write_snapshot()
+        except OSError:
+            pass  # the index is remade from the case files next time
+        finally:
+            self._lock.release()
+
+    def _summary_from_file(self, case_id: str, size: int) -> CaseSummary:
+        self.summarised += 1
+        return summary_of_file(self.cases_dir, case_id, size)
 
     def summaries(self) -> list[CaseSummary]:
-        return list(self._index.values())
+        """Every summary: each built from its index line the first time (about 20 µs), then kept until that
+        case changes (see ``iter_summaries`` to go through them without making the list)."""
+        return list(self.iter_summaries())
+
+    def iter_summaries(self) -> Iterator[CaseSummary]:
+        """The summaries one at a time, each built as it is asked for: the same as ``summaries`` without
+        holding them all in memory at once (a line that cannot be read is summed up from its file)."""
+        for case_id, summary in self._index.iter_summaries():
+            yield summary if summary is not None else self._remake(case_id)
 
     def summary(self, case_id: str) -> CaseSummary | None:
-        return self._index.get(case_id)
+        if case_id not in self._index.lines:
+            return None
+        summary = self._index.summary(case_id)
+        return summary if summary is not None else self._remake(case_id)
+
+    def case_ids(self) -> list[str]:
+        """The id of every case listed, without building any summary."""
+        return list(self._index.lines)
+
+    def _remake(self, case_id: str) -> CaseSummary:
+        """A damaged index line: sum the case up from its file again."""
+        try:
+            size = self.case_path(case_id).lstat().st_size
+        except OSError:
+            size = 0
+        summary = self._summary_from_file(case_id, size)
+        self._write_index([self._index.put(summary)], wait=False)
+        return summary
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._index.lines)
 
     def __contains__(self, case_id: object) -> bool:
         """A case file (or a link, or anything else) is there under this reference, readable or not."""
@@ -244,15 +452,7 @@ class Store:
         return TinyDB(self.case_path(case_id), storage=AtomicJSONStorage)
 
     def load(self, case_id: str) -> Case:
-        path = self.case_path(case_id)
-        if not os.path.lexists(path):
-            if backup_of(path).exists():
-                raise StoreError(missing_message(case_id))
-            raise StoreError(f"Case {case_id} is not in this store.")
-        try:
-            return read_case(path, case_id)
-        except StoreCorruptError as exc:
-            raise check_backup(exc, case_id) from None
+        return load_case(self.case_path(case_id), case_id)
 
     def _write_case(self, case: Case) -> None:
         path = self.case_path(case.id)
@@ -273,12 +473,13 @@ class Store:
         self._index_case(case, path)
 
     def _index_case(self, case: Case, path: Path) -> None:
-        st = path.stat()
-        summary = summarise(case).model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size})
+        """One line appended to the index journal: the cost does not depend on the store's size."""
+        summary = summarise(case).model_copy(update={"file_size": path.stat().st_size})
+        self._victims_changed(case.id, summary)
         try:
-            self._write_shard(self._put(case.id, summary))
-        except atomic.WriteFailed:
-            pass  # the case itself is saved; the index is remade on next open
+            self._index.append([self._index.put(summary)])  # under the lock, as every save is
+        except OSError:
+            pass  # the case itself is saved; its summary is remade on next open (the size differs)
 
     def _acquire(self, timeout: float | None = None) -> None:
         if self.read_only:
@@ -312,23 +513,32 @@ class Store:
             self._write_case(case)
         return case
 
-    def create_many(self, cases: list[Case]) -> None:
-        """Seed many cases: each case file durable, the index shards written once at the end."""
+    def create_many(self, cases: Iterable[Case]) -> None:
+        """Seed many cases: the case files written, then made durable together (one sync for all, not
+        one fsync each), then one index journal entry for all. ``cases`` may be any iterable."""
+        lines: list[bytes] = []
         with self.locked():
-            for case in cases:
-                path = self.case_path(case.id)
-                if os.path.lexists(path):
-                    raise StoreError(f"A case {case.id} already exists.")
-                with self._db(case.id) as db:
+            try:
+                for case in cases:
+                    path = self.case_path(case.id)
+                    if os.path.lexists(path):
+                        raise StoreError(f"A case {case.id} already exists.")
                     # Control codes never reach the disk (as in _write_case); clean text is unchanged.
-                    db.table(CASE_TABLE).insert(Document(without_controls(case.model_dump(mode="json")), doc_id=1))
-                st = path.stat()
-                self._put(
-                    case.id,
-                    summarise(case).model_copy(update={"file_mtime_ns": st.st_mtime_ns, "file_size": st.st_size}),
-                )
-            for shard in {self._shard_of(c.id) for c in cases}:
-                self._write_shard(shard)
+                    AtomicJSONStorage(path, durable=False).write(
+                        {CASE_TABLE: {"1": without_controls(case.model_dump(mode="json"))}}
+                    )
+                    summary = summarise(case).model_copy(update={"file_size": path.stat().st_size})
+                    lines.append(self._index.put(summary))
+                    self._victims_changed(case.id, summary)
+            except atomic.WriteFailed as exc:
+                raise StoreError(str(exc)) from None
+            finally:
+                if lines:
+                    _sync_folder(self.cases_dir)
+                    try:
+                        self._index.append(lines)
+                    except OSError:
+                        pass  # remade from the case files next time
 
     def replace_all(self, cases: list[Case]) -> None:
         """Hold exactly ``cases`` (training resets): every case file, last good copy and index shard goes,
@@ -346,7 +556,10 @@ class Store:
             raise StoreError(f"Two of the new cases have the same reference ({', '.join(twice)}). Nothing was changed.")
         with self.locked():
             try:
-                for directory, endings in ((self.cases_dir, (".json", ".json.bak")), (self.index_dir, (".json",))):
+                for directory, endings in (
+                    (self.cases_dir, (".json", ".json.bak")),
+                    (self.index_dir, (".json", ".jsonl")),
+                ):
                     for entry in os.scandir(directory):
                         if entry.is_dir(follow_symlinks=False):
                             continue
@@ -409,7 +622,40 @@ class Store:
 
     def victim_cases(self, victim_number: str, staff_no: str = "") -> list[CaseSummary]:
         """Every case of this victim (see ``summary.victim_cases``), oldest first."""
-        return victim_cases(self.summaries(), victim_number, staff_no)
+        candidates = self._victim_ids(victim_number, staff_no)
+        found = [s for s in (self.summary(c) for c in candidates) if s is not None]
+        return victim_cases(found, victim_number, staff_no)
+
+    # Repeat victims without reading every summary: case ids by the victim's number without its rank
+    # (``text.number_key``, what two numbers of the same person share) and by warrant/staff number.
+    # Built from the index lines on first use (no summary built), kept up to date by every save.
+
+    def _victim_ids(self, number: str, staff_no: str = "") -> set[str]:
+        """Every case whose victim may be this one (a superset of ``victim_cases``: it filters exactly)."""
+        victims = self._victim_map()
+        found: set[str] = set()
+        for key in _victim_keys(normalise_number(number), normalise_number(staff_no)):
+            found |= victims.get(key, set())
+        return found
+
+    def _victim_map(self) -> dict[str, set[str]]:
+        with self._victims_lock:
+            if self._victims is None:
+                victims: dict[str, set[str]] = {}
+                for case_id, number, staff_no in self._index.victim_keys():
+                    for key in _victim_keys(number, staff_no):
+                        victims.setdefault(key, set()).add(case_id)
+                self._victims = victims
+            return self._victims
+
+    def _victims_changed(self, case_id: str, summary: CaseSummary | None) -> None:
+        if self._victims is None:
+            return
+        for ids in self._victims.values():
+            ids.discard(case_id)
+        if summary is not None and not summary.damaged:
+            for key in _victim_keys(summary.victim_number, summary.victim_staff_no):
+                self._victims.setdefault(key, set()).add(case_id)
 
     # --- drafts: a new case as it is being typed, before it is created ------------------------------
 

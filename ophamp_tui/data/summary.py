@@ -4,9 +4,12 @@ without opening the case file. The store keeps one per case in its index.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import sys
+from dataclasses import dataclass, field
 from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any, ClassVar, Self
 
 from .checklist import person_fields
 from .clock import as_utc
@@ -17,12 +20,96 @@ from .text import _split as split_number
 from .text import normalise_number, same_victim
 
 # Bump when what a summary holds, or how it is worked out, changes: older indexes are rebuilt.
-SUMMARY_VERSION = 4
+SUMMARY_VERSION = 5
+
+# Summaries are plain slotted dataclasses, not pydantic models: a store of 100,000 cases builds
+# 100,000 of them for the case list, and a pydantic model costs about 3 KB and 25 us each, this
+# about 1 KB and 3 us. They keep the few pydantic methods callers use (``model_copy``,
+# ``model_dump``, ``model_dump_json``, ``model_validate``, ``model_validate_json``, ``model_fields``),
+# and ``model_validate`` checks every type (``ValueError`` naming the field if one is wrong).
 
 
-class DueSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
 
+
+def _when(name: str, value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{name}: not a date and time") from None
+    if not isinstance(value, datetime):
+        raise ValueError(f"{name}: not a date and time")
+    return as_utc(value)
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name}: not text")
+    return value
+
+
+def _texts(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{name}: not a list of text")
+    return list(value)
+
+
+def _word(name: str, value: Any) -> str:
+    """Text from a small vocabulary (a step key, an offence): one copy shared by every summary."""
+    return sys.intern(_text(name, value))
+
+
+def _int(name: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{name}: not a whole number")
+    return value
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name}: not true or false")
+    return value
+
+
+class _Record:
+    """The pydantic-like methods shared by both summary classes."""
+
+    __slots__ = ()
+    model_fields: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
+        return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
+
+    def model_dump(self, *, mode: str = "python", exclude: set[str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.model_fields:
+            if exclude and name in exclude:
+                continue
+            out[name] = _dump(getattr(self, name), mode)
+        return out
+
+    def model_dump_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> Any:
+        return cls.model_validate(json.loads(data))  # type: ignore[attr-defined]
+
+
+def _dump(value: Any, mode: str) -> Any:
+    if isinstance(value, _Record):
+        return value.model_dump(mode=mode)
+    if isinstance(value, list):
+        return [_dump(v, mode) for v in value]
+    if mode == "json" and isinstance(value, datetime):
+        return _iso(value)
+    return value
+
+
+@dataclass(slots=True, eq=True)
+class DueSummary(_Record):
     what: str
     due_at: datetime
     step: str
@@ -34,11 +121,29 @@ class DueSummary(BaseModel):
     def overdue(self, now: datetime) -> bool:
         return as_utc(now) >= self.due_at
 
+    @classmethod
+    def model_validate(cls, data: Any) -> DueSummary:
+        if isinstance(data, DueSummary):
+            return data
+        if not isinstance(data, dict):
+            raise ValueError("dues: not a record")
+        return cls(
+            what=_word("dues.what", data.get("what")),
+            due_at=_when("dues.due_at", data.get("due_at")),
+            step=_word("dues.step", data.get("step")),
+            end_of_day=_bool("dues.end_of_day", data.get("end_of_day", False)),
+        )
 
-class CaseSummary(BaseModel):
+
+def _dues(name: str, value: Any) -> list[DueSummary]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{name}: not a list")
+    return [DueSummary.model_validate(v) for v in value]
+
+
+@dataclass(slots=True, eq=True)
+class CaseSummary(_Record):
     """What the lists need of a case. A damaged case file gives a summary with ``damaged`` set."""
-
-    model_config = ConfigDict(extra="ignore")
 
     id: str
     rev: int = 0
@@ -50,7 +155,7 @@ class CaseSummary(BaseModel):
     offence: str = ""
     injury: str = ""
     hate: bool = False
-    enhanced: list[str] = Field(default_factory=list)  # why the victim has enhanced rights
+    enhanced: list[str] = field(default_factory=list)  # why the victim has enhanced rights
     done: int = 0
     total: int = 0
     next_step: str = ""  # the key of the first unfinished step ('' when all are)
@@ -60,18 +165,31 @@ class CaseSummary(BaseModel):
     suspect_status: str = ""
     suspect_since: datetime | None = None  # when the current status began (RUI and bail age)
     outcome: str = ""
-    dues: list[DueSummary] = Field(default_factory=list)
-    people: list[str] = Field(default_factory=list)  # collar/staff numbers of everyone with a role
-    linked: list[str] = Field(default_factory=list)
+    dues: list[DueSummary] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # collar/staff numbers of everyone with a role
+    linked: list[str] = field(default_factory=list)
     fictional: bool = False
-    # The case file this was made from (the index is a cache, checked against it).
+    # The case file this was made from (the index is a cache, checked against its size). The mtime is
+    # no longer used (copying a store changes it) and stays 0; kept for callers that set it.
     file_mtime_ns: int = 0
     file_size: int = 0
 
-    @field_validator("occurred_at", "suspect_since")
     @classmethod
-    def _utc(cls, v: datetime | None) -> datetime | None:
-        return None if v is None else as_utc(v)
+    def model_validate(cls, data: Any) -> CaseSummary:
+        """A summary from a dict of JSON types (or of Python ones): ``ValueError`` if a value has the
+        wrong type. Keys that are not fields are ignored."""
+        if isinstance(data, CaseSummary):
+            return data
+        if not isinstance(data, dict):
+            raise ValueError("not a summary record")
+        values: dict[str, Any] = {}
+        for name, check in _CHECKS.items():
+            if name in data:
+                value = data[name]
+                values[name] = None if value is None and name in _OPTIONAL else check(name, value)
+        if "id" not in values:
+            raise ValueError("id: missing")
+        return cls(**values)
 
     @property
     def state(self) -> str:
@@ -99,6 +217,40 @@ class CaseSummary(BaseModel):
         return cls(id=case_id, damaged=why)
 
 
+DueSummary.model_fields = {f.name: f for f in dataclasses.fields(DueSummary)}
+CaseSummary.model_fields = {f.name: f for f in dataclasses.fields(CaseSummary)}
+_OPTIONAL = {"occurred_at", "suspect_since"}
+_CHECKS: dict[str, Any] = {
+    "id": _text,
+    "rev": _int,
+    "damaged": _text,
+    "victim_name": _text,
+    "victim_number": _text,
+    "victim_staff_no": _text,
+    "occurred_at": _when,
+    "offence": _word,
+    "injury": _word,
+    "hate": _bool,
+    "enhanced": _texts,
+    "done": _int,
+    "total": _int,
+    "next_step": _word,
+    "complete": _bool,
+    "closed": _bool,
+    "awaiting_review": _bool,
+    "suspect_status": _word,
+    "suspect_since": _when,
+    "outcome": _word,
+    "dues": _dues,
+    "people": _texts,
+    "linked": _texts,
+    "fictional": _bool,
+    "file_mtime_ns": _int,
+    "file_size": _int,
+}
+assert set(_CHECKS) == set(CaseSummary.model_fields)
+
+
 def summarise(case: Case) -> CaseSummary:
     """The summary of a case. Every deadline in it is an absolute time, so it stays true as time passes."""
     done, total = progress(case)
@@ -112,7 +264,7 @@ def summarise(case: Case) -> CaseSummary:
         victim_name=case.victim.name,
         victim_number=normalise_number(case.victim.number),
         victim_staff_no=normalise_number(case.victim.staff_no),
-        occurred_at=case.incident.occurred_at,
+        occurred_at=as_utc(case.incident.occurred_at),
         offence=case.incident.offence,
         injury=case.incident.injury,
         hate=case.hate_crime,
@@ -124,10 +276,11 @@ def summarise(case: Case) -> CaseSummary:
         closed=bool(case.closed_reason),
         awaiting_review=awaiting_review(case),
         suspect_status=case.suspect.status,
-        suspect_since=status_since(case),
+        suspect_since=None if (since := status_since(case)) is None else as_utc(since),
         outcome=str(case.steps["outcome"].fields.get("outcome") or ""),
         dues=[
-            DueSummary(what=d.what, due_at=d.due_at, step=d.step, end_of_day=d.end_of_day) for d in obligations(case)
+            DueSummary(what=d.what, due_at=as_utc(d.due_at), step=d.step, end_of_day=d.end_of_day)
+            for d in obligations(case)
         ],
         people=sorted(numbers),
         linked=list(case.incident.linked),
