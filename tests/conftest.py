@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +68,7 @@ class PgServer:
         try:
             import pgserver
 
+            root.mkdir(exist_ok=True)
             self.server = pgserver.get_server(str(root), cleanup_mode="stop")
             self.uri = self.server.get_uri()
         except Exception as exc:  # noqa: BLE001 - reported by every test that needs it
@@ -77,10 +81,15 @@ class PgServer:
             pytest.fail(f"the PostgreSQL test server could not start: {self.error}")
         return psycopg.connect(self.uri, autocommit=True)
 
+    def admin_uri(self) -> str:
+        if self.error:
+            pytest.fail(f"the PostgreSQL test server could not start: {self.error}")
+        return self.uri
+
     def uri_for(self, dbname: str) -> str:
         from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-        return make_conninfo(**{**conninfo_to_dict(self.uri), "dbname": dbname})
+        return make_conninfo(**{**conninfo_to_dict(self.admin_uri()), "dbname": dbname})
 
     def new_database(self) -> str:
         import uuid
@@ -99,11 +108,20 @@ class PgServer:
             self.server.cleanup()
 
 
+def pg_data_dir() -> Path:
+    """A new folder for a test server's data, in the system's temp folder but not under pytest's: pytest
+    makes its folder private (0700) again whenever a test run starts, and a server run as root runs as
+    its own user (``pgserver``), which must keep getting in."""
+    return Path(tempfile.mkdtemp(prefix="ophamp-pg-")) / "data"
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory) -> PgServer:
-    server = PgServer(tmp_path_factory.mktemp("pg"))
+def pg_server() -> PgServer:
+    data = pg_data_dir()
+    server = PgServer(data)
     yield server
     server.stop()
+    shutil.rmtree(data.parent, ignore_errors=True)
 
 
 @pytest.fixture
