@@ -16,7 +16,11 @@ def _parser() -> argparse.ArgumentParser:
         "on a police officer or member of staff. Every step is saved the moment it is entered.",
     )
     p.add_argument("--version", action="version", version=f"ophamp {__version__}")
-    p.add_argument("--store", metavar="PATH", help="store directory (default: $OPHAMP_STORE, else your user data dir)")
+    p.add_argument(
+        "--store",
+        metavar="PATH",
+        help="store directory, or a postgresql:// URI (default: $OPHAMP_STORE, else your user data dir)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     seed = sub.add_parser("seed", help="write N realistic fictional cases into a store (training, benchmarks)")
     seed.add_argument("--store", metavar="PATH", dest="seed_store", help="store directory to write into (required)")
@@ -86,9 +90,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args)
 
-    path = resolve_store(args.store)
+    target = resolve_store(args.store)
     try:
-        store = Store(path)
+        if isinstance(target, str):  # a PostgreSQL URI (the password from PGPASSWORD, ~/.pgpass or a service file)
+            from .data.store_pg import PgStore
+
+            store = PgStore(target)
+        else:
+            store = Store(target)
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     from .app import OpHampApp

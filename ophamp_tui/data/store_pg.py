@@ -34,6 +34,7 @@ from .edits import EditError, apply, status_sets
 from .errors import ConflictError, StoreBusyError, StoreError
 from .migrate import SchemaError, upgrade
 from .models import Actor, Case, LogEntry, StepStatus
+from .paths import is_database_url
 from .presence import HOST
 from .store_files import where as field_where
 from .store_pg_schema import MIGRATION_LOCK, MIGRATIONS, SCHEMA_VERSION, STORE_LOCK
@@ -44,11 +45,6 @@ __all__ = ["PgStore", "is_database_url", "masked_dsn"]
 
 NOTIFY_CHANNEL = "ophamp_cases"
 _SECRET_KEYS = ("password", "sslpassword")
-
-
-def is_database_url(value: str | None) -> bool:
-    """True for a ``postgresql://`` or ``postgres://`` URI (``--store``, ``OPHAMP_STORE``)."""
-    return bool(value) and str(value).lower().startswith(("postgresql://", "postgres://"))
 
 
 def masked_dsn(dsn: str) -> str:
