@@ -90,19 +90,22 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args)
 
+    from .data.store_api import CaseStore
+
     target = resolve_store(args.store)
+    live: CaseStore
     try:
         if isinstance(target, str):  # a PostgreSQL URI (the password from PGPASSWORD, ~/.pgpass or a service file)
             from .data.store_pg import PgStore
 
-            store = PgStore(target)
+            live = PgStore(target)
         else:
-            store = Store(target)
+            live = Store(target)
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     from .app import OpHampApp
 
-    app = OpHampApp(store=store)
+    app = OpHampApp(store=live)
     app.run()
     return _said_at_exit(app)
 
