@@ -16,7 +16,11 @@ def _parser() -> argparse.ArgumentParser:
         "on a police officer or member of staff. Every step is saved the moment it is entered.",
     )
     p.add_argument("--version", action="version", version=f"ophamp {__version__}")
-    p.add_argument("--store", metavar="PATH", help="store directory (default: $OPHAMP_STORE, else your user data dir)")
+    p.add_argument(
+        "--store",
+        metavar="PATH",
+        help="store directory, or a postgresql:// URI (default: $OPHAMP_STORE, else your user data dir)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     seed = sub.add_parser("seed", help="write N realistic fictional cases into a store (training, benchmarks)")
     seed.add_argument("--store", metavar="PATH", dest="seed_store", help="store directory to write into (required)")
@@ -86,14 +90,22 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args)
 
-    path = resolve_store(args.store)
+    from .data.store_api import CaseStore
+
+    target = resolve_store(args.store)
+    live: CaseStore
     try:
-        store = Store(path)
+        if isinstance(target, str):  # a PostgreSQL URI (the password from PGPASSWORD, ~/.pgpass or a service file)
+            from .data.store_pg import PgStore
+
+            live = PgStore(target)
+        else:
+            live = Store(target)
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     from .app import OpHampApp
 
-    app = OpHampApp(store=store)
+    app = OpHampApp(store=live)
     app.run()
     return _said_at_exit(app)
 

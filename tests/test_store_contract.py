@@ -8,9 +8,10 @@ another ophamp would see it, not only through what a call returned.
 Adding a backend (PostgreSQL next): add its name to ``BACKENDS`` and a branch to ``store_factory``
 that gives each test a store of its own, empty at the start (e.g. a new schema or database named
 after ``tmp_path``, dropped afterwards), and whose every call opens a *new* store object on that
-same store with the given ``clock`` and lock timeout. Skip it (``pytest.skip``) where no database
-is configured. The backend-specific tests (damaged files, fsync faults, a database that goes
-away) stay in the backend's own test file (``test_store.py`` for the files).
+same store with the given ``clock`` and lock timeout. PostgreSQL: a fresh database on the test
+run's own server (``conftest.pg_server``), which fails, never skips, if the server cannot start.
+The backend-specific tests (damaged files, fsync faults, a database that goes away) stay in the
+backend's own test file (``test_store.py`` for the files, ``test_store_pg.py`` for PostgreSQL).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ophamp_tui.data.store_api import CaseStore, ConflictError, StoreBusyError, 
 UTC = UTC
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)  # the stores' clock in these tests
 OTHER = Actor(name="DC Lee Marsh", number="DC 7001", role="oic")
-BACKENDS = ["tinydb"]  # next: "postgresql"
+BACKENDS = ["tinydb", "postgresql"]
 
 StoreFactory = Callable[..., CaseStore]
 
@@ -47,6 +48,19 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
             return Store(tmp_path / "store", clock=clock, lock_timeout=lock_timeout)
 
         yield open_tinydb
+    elif request.param == "postgresql":
+        from ophamp_tui.data.store_pg import PgStore
+
+        dsn = request.getfixturevalue("pg_dsn")  # a fresh database on the test server (fails if none)
+        opened: list[PgStore] = []
+
+        def open_pg(*, clock: Callable[[], datetime] = lambda: NOW, lock_timeout: float = 10.0) -> CaseStore:
+            opened.append(PgStore(dsn, clock=clock, lock_timeout=lock_timeout))
+            return opened[-1]
+
+        yield open_pg
+        for made in opened:
+            made.close()
     else:  # pragma: no cover - a name in BACKENDS without a branch here
         raise AssertionError(f"no factory for the {request.param} store")
 

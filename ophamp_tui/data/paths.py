@@ -20,13 +20,21 @@ def default_store() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "store"
 
 
-def resolve_store(flag: str | None) -> Path:
-    """``--store`` wins, then ``OPHAMP_STORE``, then the platform's user data directory."""
-    if flag:
-        return Path(flag).expanduser()
-    env = os.environ.get("OPHAMP_STORE")
-    if env:
-        return Path(env).expanduser()
+def is_database_url(value: str | None) -> bool:
+    """True for a PostgreSQL URI (``postgresql://...`` or ``postgres://...``) rather than a folder."""
+    return bool(value) and str(value).lower().startswith(("postgresql://", "postgres://"))
+
+
+def resolve_store(flag: str | None) -> Path | str:
+    """``--store`` wins, then ``OPHAMP_STORE``, then the platform's user data directory.
+
+    A PostgreSQL URI comes back as it is (a string, for ``store_pg.PgStore``); anything else is a folder.
+    """
+    value = flag or os.environ.get("OPHAMP_STORE")
+    if value and is_database_url(value):
+        return value
+    if value:
+        return Path(value).expanduser()
     return default_store()
 
 

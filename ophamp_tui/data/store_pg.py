@@ -1,0 +1,660 @@
+"""The PostgreSQL case store: one row per case, the history in an append-only table (``CaseStore``).
+
+Opened with a libpq connection string or URI (``postgresql://user@host/db``, ``host=... dbname=...``,
+``service=...``): libpq reads the password from ``PGPASSWORD``, ``~/.pgpass`` or a service file, and
+``sslmode`` and the rest as usual, so a password need never be on the command line. Nothing here logs
+the connection string, and ``location`` never holds a password.
+
+Each save is one transaction: the case row is locked (``SELECT ... FOR UPDATE``), the same merge
+and conflict checks as the file store's are made against it (``edits.apply``), then the row, its
+history rows and a ``NOTIFY ophamp_cases`` go in together. A save takes the store's advisory lock
+in shared mode (saves of different cases run side by side); ``locked`` takes it exclusively.
+The tables are made or migrated on opening (see ``store_pg_schema``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, NoReturn
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+
+from .clock import iso, now_utc
+from .edits import EditError, apply, status_sets
+from .errors import ConflictError, StoreBusyError, StoreError
+from .migrate import SchemaError, upgrade
+from .models import Actor, Case, LogEntry, StepStatus
+from .paths import is_database_url
+from .presence import HOST
+from .store_files import where as field_where
+from .store_pg_schema import MIGRATION_LOCK, MIGRATIONS, SCHEMA_VERSION, STORE_LOCK
+from .summary import CaseSummary, summarise, victim_cases
+from .text import without_controls
+
+__all__ = ["PgStore", "is_database_url", "masked_dsn"]
+
+NOTIFY_CHANNEL = "ophamp_cases"
+_SECRET_KEYS = ("password", "sslpassword")
+
+
+def masked_dsn(dsn: str) -> str:
+    """The connection string without its password, as ``key=value`` pairs (or a placeholder if it
+    cannot be read: never the string itself, which may hold the password)."""
+    try:
+        params = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "a PostgreSQL database (the connection string cannot be read)"
+    return make_conninfo("", **{k: v for k, v in params.items() if k not in _SECRET_KEYS and v is not None})
+
+
+def _check_id(case_id: str) -> None:
+    # The same references as the file store's (a case id is also a file name there).
+    if not isinstance(case_id, str) or not case_id or "/" in case_id or case_id.startswith("."):
+        raise StoreError(f"{case_id!r} is not a case reference.")
+
+
+def _next_due(summary: CaseSummary) -> datetime | None:
+    if not summary.is_open or not summary.dues:
+        return None
+    return min(d.due_at for d in summary.dues)
+
+
+def _row_values(case: Case) -> tuple[dict[str, Any], CaseSummary, dict[str, Any]]:
+    """What a case row holds: the doc (no control codes), its summary, and the summary's columns."""
+    doc = without_controls(case.model_dump(mode="json"))
+    clean = Case.model_validate(doc)  # the summary of what is stored, not of what was passed
+    summary = summarise(clean)
+    return (
+        doc,
+        summary,
+        {
+            "id": clean.id,
+            "doc": Jsonb(doc),
+            "rev": clean.rev,
+            "summary": Jsonb(summary.model_dump(mode="json", exclude={"file_mtime_ns", "file_size"})),
+            "victim_number": summary.victim_number,
+            "victim_staff_no": summary.victim_staff_no,
+            "occurred_at": summary.occurred_at,
+            "next_due": _next_due(summary),
+            "state": summary.state,
+            "people": summary.people,
+            "fictional": summary.fictional,
+        },
+    )
+
+
+_INSERT = """
+INSERT INTO cases (id, doc, rev, summary, victim_number, victim_staff_no, occurred_at, next_due, state, people,
+                   fictional)
+VALUES (%(id)s, %(doc)s, %(rev)s, %(summary)s, %(victim_number)s, %(victim_staff_no)s, %(occurred_at)s,
+        %(next_due)s, %(state)s, %(people)s, %(fictional)s)
+RETURNING version
+"""
+_UPDATE = """
+UPDATE cases SET doc = %(doc)s, rev = %(rev)s, summary = %(summary)s, victim_number = %(victim_number)s,
+    victim_staff_no = %(victim_staff_no)s, occurred_at = %(occurred_at)s, next_due = %(next_due)s,
+    state = %(state)s, people = %(people)s, fictional = %(fictional)s,
+    version = nextval('case_version_seq'), saved_at = now()
+WHERE id = %(id)s
+RETURNING version
+"""
+_HISTORY = "INSERT INTO history (case_id, rev, at, by, field, old, new) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+
+
+class PgStore:
+    """All reads and writes of cases in one PostgreSQL database (see the module's docstring)."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        lock_timeout: float = 10.0,
+        clock: Callable[[], datetime] = now_utc,
+        connect_timeout: int = 10,
+    ):
+        self._dsn = dsn
+        self.clock = clock
+        self.lock_timeout = lock_timeout
+        self.connect_timeout = connect_timeout
+        self.notices: list[str] = []
+        self.read_only = False
+        self._where = self._describe(conninfo_to_dict_safe(dsn))
+        self._mutex = threading.RLock()  # one statement or transaction at a time on the connection
+        self._conn: psycopg.Connection[Any] | None = None
+        self._held = 0  # how deep inside ``locked`` this object is
+        self._index: dict[str, CaseSummary] = {}
+        self._versions: dict[str, int] = {}
+        self._session_id = f"{HOST}-{os.getpid()}-{secrets.token_hex(4)}"
+        self._session: dict[str, Any] | None = None
+        with self._mutex:
+            conn = self._connection()
+            self._where = self._describe({"host": conn.info.host, "port": conn.info.port, "dbname": conn.info.dbname})
+            self._migrate(conn)
+            self.read_only = self._check_read_only(conn)
+        if self.read_only:
+            self.notices.append(
+                f"{self._where} is read-only for you: you can read the cases, but saving is not "
+                "possible. Nothing in it will be changed."
+            )
+        self.refresh()
+
+    # --- the connection ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _describe(params: dict[str, Any]) -> str:
+        host = str(params.get("host") or os.environ.get("PGHOST") or "this computer")
+        port = params.get("port") or os.environ.get("PGPORT")
+        if port and not host.startswith("/"):
+            host = f"{host}:{port}"
+        dbname = params.get("dbname") or os.environ.get("PGDATABASE") or params.get("service") or "(default)"
+        return f"the PostgreSQL database {dbname} on {host}"
+
+    @property
+    def location(self) -> str:
+        """The database and its server, and the connection string without its password."""
+        return f"{self._where} ({masked_dsn(self._dsn)})"
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        """The open connection, made again if the last one was lost (never inside ``locked``: the lock went
+        with it)."""
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        if conn is not None and self._held:
+            raise StoreError(
+                f"The connection to {self._where} was lost while the store was locked. "
+                "Nothing more was saved: try again when the database is back."
+            )
+        try:
+            self._conn = psycopg.connect(
+                self._dsn, autocommit=True, connect_timeout=self.connect_timeout, application_name="ophamp"
+            )
+        except psycopg.Error as exc:
+            raise StoreError(f"Cannot open {self._where}: {self._why(exc)}.") from None
+        if self._session is not None:  # a session registered on the lost connection: said again
+            try:
+                self._write_session()
+            except psycopg.Error:
+                pass
+        return self._conn
+
+    @staticmethod
+    def _why(exc: BaseException) -> str:
+        """Why a connection failed, in words; libpq's own first line if it is nothing known (libpq never
+        puts the password in a message)."""
+        text = str(exc)
+        lower = text.lower()
+        if "password authentication failed" in lower or "no password supplied" in lower:
+            return "the user name or password was refused (check PGPASSWORD, ~/.pgpass or the service file)"
+        if "does not exist" in lower and "database" in lower:
+            return "there is no such database on that server"
+        if "role" in lower and "does not exist" in lower:
+            return "there is no such user on that server"
+        if any(w in lower for w in ("connection refused", "no such file", "could not translate", "timeout")):
+            return "the server cannot be reached (is it running, and is the address right?)"
+        first = (text.strip().splitlines() or [type(exc).__name__])[-1].strip()
+        return first.rstrip(".") or type(exc).__name__
+
+    def _lost(self, exc: BaseException, doing: str) -> NoReturn:
+        raise StoreError(
+            f"Lost the connection to {self._where} while {doing} ({self._why(exc)}). "
+            "If you were saving, check the case when the database is back: it may not have been saved."
+        ) from None
+
+    @contextmanager
+    def _db(self, doing: str) -> Iterator[psycopg.Connection[Any]]:
+        """The connection, for one read or one transaction; database failures become ``StoreError``."""
+        with self._mutex:
+            conn = self._connection()
+            try:
+                yield conn
+            except (StoreError, EditError):
+                raise
+            except pg_errors.LockNotAvailable:
+                raise
+            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                if conn.closed or conn.broken:
+                    self._lost(exc, doing)
+                raise StoreError(f"{self._where} refused {doing} ({type(exc).__name__}).") from None
+            except psycopg.Error as exc:
+                raise StoreError(f"{self._where} refused {doing} ({type(exc).__name__}).") from None
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._conn is not None:
+                self._conn.close()
+
+    # --- opening: the tables, their version, and whether we may write ----------------------------------
+
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        try:
+            if self._version(conn) == SCHEMA_VERSION:
+                return  # nothing to do, and a read-only role never tries to create anything
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                version = self._version(conn)  # again: another ophamp may have done it while we waited
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self._where} was made by a newer ophamp (tables at version {version}): "
+                        "use that version. Nothing in it has been changed."
+                    )
+                for n in range(version, SCHEMA_VERSION):
+                    conn.execute(MIGRATIONS[n])  # our own constant SQL
+                conn.execute("DELETE FROM ophamp_schema")
+                conn.execute("INSERT INTO ophamp_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+        except StoreError:
+            raise
+        except psycopg.errors.InsufficientPrivilege:
+            raise StoreError(
+                f"{self._where} has no ophamp tables yet, and your user may not create them: ask the "
+                "database's owner to open it with ophamp once."
+            ) from None
+        except psycopg.Error as exc:
+            if conn.closed or conn.broken:
+                self._lost(exc, "opening it")
+            raise StoreError(f"Cannot prepare {self._where} for ophamp ({type(exc).__name__}).") from None
+
+    @staticmethod
+    def _version(conn: psycopg.Connection[Any]) -> int:
+        row = conn.execute("SELECT to_regclass('ophamp_schema') IS NOT NULL").fetchone()
+        if not row or not row[0]:
+            return 0
+        got = conn.execute("SELECT max(version) FROM ophamp_schema").fetchone()
+        return int(got[0]) if got and got[0] is not None else 0
+
+    @staticmethod
+    def _check_read_only(conn: psycopg.Connection[Any]) -> bool:
+        row = conn.execute(
+            "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' "
+            "OR NOT has_table_privilege('cases', 'INSERT, UPDATE') "
+            "OR NOT has_table_privilege('history', 'INSERT')"
+        ).fetchone()
+        return bool(row and row[0])
+
+    # --- the lock ---------------------------------------------------------------------------------------
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self._where} is read-only: nothing can be saved in it. What was saved before is kept.")
+
+    def _busy(self, wait: float) -> StoreBusyError:
+        return StoreBusyError(
+            f"Another ophamp has been saving to {self._where} for {wait:.0f} s. "
+            "Nothing was saved: try again, and if it keeps happening close the other ophamp."
+        )
+
+    @contextmanager
+    def _write(
+        self, doing: str, wait: float | None = None, *, exclusive: bool = False
+    ) -> Iterator[psycopg.Cursor[Any]]:
+        """One write transaction, holding the store's lock (shared: other saves go on; exclusive: none
+        does) for ``wait`` seconds at most, and then every row lock it waits for in the same time."""
+        self._refuse_if_read_only()
+        wait = self.lock_timeout if wait is None else wait
+        try:
+            with self._db(doing) as conn, conn.transaction(), conn.cursor() as cur:
+                cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{max(1, round(wait * 1000))}ms",))
+                lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+                cur.execute(f"SELECT {lock}(%s)", (STORE_LOCK,))
+                yield cur
+        except pg_errors.LockNotAvailable:
+            raise self._busy(wait) from None
+
+    @contextmanager
+    def locked(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the store's write lock (a session advisory lock, exclusive): no other store object saves
+        until the block ends. Re-entrant for this object (PostgreSQL counts a session's holds)."""
+        self._refuse_if_read_only()
+        wait = self.lock_timeout if timeout is None else timeout
+        try:
+            with self._db("locking the store") as conn, conn.transaction():
+                conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{max(1, round(wait * 1000))}ms",))
+                conn.execute("SELECT pg_advisory_lock(%s)", (STORE_LOCK,))
+        except pg_errors.LockNotAvailable:
+            raise self._busy(wait) from None
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            with self._mutex:
+                left = self._conn
+                if left is not None and not left.closed and not left.broken:
+                    try:
+                        left.execute("SELECT pg_advisory_unlock(%s)", (STORE_LOCK,))
+                    except psycopg.Error:
+                        pass  # the connection went: the lock went with it
+
+    # --- the case list ------------------------------------------------------------------------------
+
+    def _summary_of(self, case_id: str, raw: Any, doc: Any) -> CaseSummary:
+        if isinstance(raw, dict):
+            try:
+                return CaseSummary.model_validate(raw)
+            except ValidationError:
+                pass
+        try:
+            return summarise(self._case_from(case_id, doc))
+        except StoreError as exc:
+            return CaseSummary.damaged_file(case_id, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one case that cannot be summed up never stops the rest
+            why = f"Case {case_id} in {self._where} cannot be shown ({type(exc).__name__}). It has not been changed."
+            return CaseSummary.damaged_file(case_id, why)
+
+    def _put(self, case_id: str, version: int, summary: CaseSummary) -> None:
+        self._index[case_id] = summary
+        self._versions[case_id] = version
+
+    def refresh(self) -> None:
+        """Fetch the summaries of the cases written since this object last looked (by their row version),
+        and forget the cases that are gone."""
+        with self._db("reading the case list") as conn:
+            held = dict(conn.execute("SELECT id, version FROM cases").fetchall())
+            for gone in [c for c in self._index if c not in held]:
+                self._index.pop(gone, None)
+                self._versions.pop(gone, None)
+            stale = [c for c, v in held.items() if self._versions.get(c) != v]
+            if stale:
+                rows = conn.execute(
+                    "SELECT id, version, summary, CASE WHEN summary IS NULL THEN doc END FROM cases WHERE id = ANY(%s)",
+                    (stale,),
+                ).fetchall()
+                for case_id, version, raw, doc in rows:
+                    if raw is None and doc is None:  # summary unreadable? then the doc is needed
+                        doc = self._fetch_doc(conn, case_id)
+                    self._put(case_id, version, self._summary_of(case_id, raw, doc))
+
+    @staticmethod
+    def _fetch_doc(conn: psycopg.Connection[Any], case_id: str) -> Any:
+        row = conn.execute("SELECT doc FROM cases WHERE id = %s", (case_id,)).fetchone()
+        return row[0] if row else None
+
+    def summaries(self) -> list[CaseSummary]:
+        return list(self._index.values())
+
+    def iter_summaries(self) -> Iterator[CaseSummary]:
+        yield from list(self._index.values())
+
+    def case_ids(self) -> list[str]:
+        return list(self._index)
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """Never: the summaries are kept in the database, with each case, in the same transaction."""
+        return False
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Nothing to rebuild (see ``needs_rebuild``): the list is brought up to date, and done is reported."""
+        self.refresh()
+        if progress is not None:
+            progress(0, 0)
+
+    def summary(self, case_id: str) -> CaseSummary | None:
+        return self._index.get(case_id)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, case_id: object) -> bool:
+        if not isinstance(case_id, str):
+            return False
+        try:
+            _check_id(case_id)
+        except StoreError:
+            return False
+        with self._db("looking for a case") as conn:
+            return conn.execute("SELECT 1 FROM cases WHERE id = %s", (case_id,)).fetchone() is not None
+
+    def victim_cases(self, victim_number: str, staff_no: str = "") -> list[CaseSummary]:
+        return victim_cases(self.summaries(), victim_number, staff_no)
+
+    # --- cases ----------------------------------------------------------------------------------------
+
+    def _case_from(self, case_id: str, doc: Any) -> Case:
+        """The case in a row's doc, which must be case ``case_id``: refused, naming the case and never a
+        value, if it is not a valid case."""
+        if not isinstance(doc, dict):
+            raise StoreError(f"Case {case_id} in {self._where} holds no case. It has not been changed.")
+        try:
+            record, _ = upgrade(dict(doc))
+            case = Case.model_validate(without_controls(record))
+        except SchemaError as exc:
+            raise StoreError(f"Case {case_id} in {self._where} {exc}. It has not been changed.") from None
+        except ValidationError as exc:
+            raise StoreError(
+                f"Case {case_id} in {self._where} does not hold a valid case (problem at "
+                f"{field_where(exc.errors()[0]['loc'])}). It has not been changed."
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - any other surprise: named, never quoted
+            raise StoreError(
+                f"Case {case_id} in {self._where} does not hold a valid case ({type(exc).__name__}). "
+                "It has not been changed."
+            ) from None
+        if case.id != case_id:
+            raise StoreError(f"Case {case_id} in {self._where} holds another case. It has not been changed.")
+        return case
+
+    def load(self, case_id: str) -> Case:
+        _check_id(case_id)
+        with self._db(f"reading case {case_id}") as conn:
+            doc = self._fetch_doc(conn, case_id)
+        if doc is None:
+            raise StoreError(f"Case {case_id} is not in this store.")
+        return self._case_from(case_id, doc)
+
+    def _insert(self, cur: psycopg.Cursor[Any], cases: list[Case]) -> list[tuple[str, int, CaseSummary]]:
+        """Insert new cases and their history rows; StoreError naming the first that already exists."""
+        ids = [c.id for c in cases]
+        for case_id in ids:
+            _check_id(case_id)
+        if not cases:
+            return []
+        there = {r[0] for r in cur.execute("SELECT id FROM cases WHERE id = ANY(%s)", (ids,)).fetchall()}
+        for case_id in ids:
+            if case_id in there or ids.count(case_id) > 1:
+                raise StoreError(f"A case {case_id} already exists.")
+        made = []
+        history = []
+        for case in cases:
+            doc, summary, row = _row_values(case)
+            made.append((case.id, summary, row))
+            history += [
+                (case.id, h["rev"], h["at"], Jsonb(h["by"]), h["field"], h["old"], h["new"]) for h in doc["history"]
+            ]
+        try:
+            cur.executemany(_INSERT, [row for _, _, row in made])
+        except pg_errors.UniqueViolation:
+            raise StoreError(f"A case {ids[0] if len(ids) == 1 else 'of these'} already exists.") from None
+        if history:
+            cur.executemany(_HISTORY, history)
+        for case_id, _, _ in made:
+            cur.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, case_id))
+        versions = dict(cur.execute("SELECT id, version FROM cases WHERE id = ANY(%s)", (ids,)).fetchall())
+        return [(case_id, int(versions[case_id]), summary) for case_id, summary, _ in made]
+
+    def create(self, case: Case) -> Case:
+        self.create_many([case])
+        return case
+
+    def create_many(self, cases: list[Case]) -> None:
+        """All in one transaction: if one already exists, none is saved."""
+        with self._write("saving new cases") as cur:
+            made = self._insert(cur, cases)
+        for case_id, version, summary in made:  # after the commit: what this object lists
+            self._put(case_id, version, summary)
+
+    def replace_all(self, cases: list[Case]) -> None:
+        """Every case row goes and ``cases`` are inserted, in one transaction under the exclusive lock.
+        The history table keeps its rows (it is append-only): a case's history is in its doc."""
+        ids = [case.id for case in cases]
+        for case_id in ids:
+            _check_id(case_id)
+        if len(set(ids)) != len(ids):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise StoreError(f"Two of the new cases have the same reference ({', '.join(twice)}). Nothing was changed.")
+        with self._write("replacing every case", exclusive=True) as cur:
+            cur.execute("DELETE FROM cases")
+            made = self._insert(cur, cases)
+        self._index.clear()
+        self._versions.clear()
+        for case_id, version, summary in made:  # after the commit: what this object lists
+            self._put(case_id, version, summary)
+
+    def update(
+        self,
+        case_id: str,
+        by: Actor,
+        *,
+        sets: dict[str, Any] | None = None,
+        appends: dict[str, LogEntry | dict[str, Any]] | None = None,
+        base_rev: int | None = None,
+        expect: dict[str, Any] | None = None,
+        start_step: str | None = None,
+        wait: float | None = None,
+    ) -> Case:
+        """As ``CaseStore.update``: one transaction, the case row locked while the change is merged."""
+        _check_id(case_id)
+        with self._write(f"saving case {case_id}", wait) as cur:
+            row = cur.execute("SELECT doc FROM cases WHERE id = %s FOR UPDATE", (case_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"Case {case_id} is not in this store.")
+            current = self._case_from(case_id, row[0])
+            if base_rev is not None and current.rev != base_rev and sets:
+                theirs = [h for h in current.history if h.rev > base_rev and h.field in sets]
+                if theirs:
+                    last = theirs[-1]
+                    raise ConflictError([h.field for h in theirs], last.by, last.at)
+            stale = [path for path, shown in (expect or {}).items() if current.value_at(path) != shown]
+            if stale:
+                by_them = [h for h in current.history if h.field in stale]
+                latest = by_them[-1] if by_them else None
+                raise ConflictError(stale, latest.by if latest else None, latest.at if latest else None)
+            now = self.clock()
+            if start_step and current.steps[start_step].status is StepStatus.NOT_STARTED:
+                sets = {**status_sets(start_step, StepStatus.IN_PROGRESS, by, now), **(sets or {})}
+            try:
+                updated, changed = apply(current, by, now, sets=sets, appends=appends)
+            except EditError as exc:
+                raise StoreError(str(exc)) from None
+            if not changed:
+                return updated
+            doc, summary, values = _row_values(updated)
+            got = cur.execute(_UPDATE, values).fetchone()
+            new = doc["history"][len(current.history) :]
+            cur.executemany(
+                _HISTORY, [(case_id, h["rev"], h["at"], Jsonb(h["by"]), h["field"], h["old"], h["new"]) for h in new]
+            )
+            cur.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, case_id))
+        if got is not None:
+            self._put(case_id, int(got[0]), summary)
+        return Case.model_validate(doc)
+
+    # --- drafts -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _draft_key(owner: str) -> str:
+        return hashlib.sha256(owner.encode("utf-8")).hexdigest()[:32]
+
+    def save_draft(self, owner: str, draft: dict[str, Any]) -> None:
+        if self.read_only:
+            raise StoreError(f"{self._where} is read-only: the new case cannot be kept as a draft.")
+        with self._db("keeping the draft") as conn:
+            conn.execute(
+                "INSERT INTO drafts (owner, draft) VALUES (%s, %s) "
+                "ON CONFLICT (owner) DO UPDATE SET draft = EXCLUDED.draft, saved_at = now()",
+                (self._draft_key(owner), Jsonb(without_controls(draft))),
+            )
+
+    def load_draft(self, owner: str) -> dict[str, Any] | None:
+        try:
+            with self._db("reading the draft") as conn:
+                row = conn.execute("SELECT draft FROM drafts WHERE owner = %s", (self._draft_key(owner),)).fetchone()
+        except StoreError:
+            return None  # a draft that cannot be read is not worth stopping anyone for
+        data = row[0] if row else None
+        return without_controls(data) if isinstance(data, dict) else None
+
+    def discard_draft(self, owner: str) -> None:
+        if self.read_only:
+            return
+        try:
+            with self._db("forgetting the draft") as conn:
+                conn.execute("DELETE FROM drafts WHERE owner = %s", (self._draft_key(owner),))
+        except StoreError:
+            pass  # offered again next time
+
+    # --- who else has this store open -------------------------------------------------------------------
+
+    def _write_session(self) -> None:
+        conn = self._conn
+        if conn is None or self._session is None or self.read_only:
+            return
+        conn.execute(
+            "INSERT INTO sessions (id, record, backend_pid, backend_start) "
+            "SELECT %s, %s, pg_backend_pid(), "
+            "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()) "
+            "ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, backend_pid = EXCLUDED.backend_pid, "
+            "backend_start = EXCLUDED.backend_start",
+            (self._session_id, Jsonb(self._session)),
+        )
+
+    def register_session(self, who: Actor | None, *, training: bool = False) -> None:
+        self._session = {
+            "host": HOST,
+            "pid": os.getpid(),
+            "started": iso(now_utc()),
+            "training": training,
+            "name": who.name if who else "",
+            "number": who.number if who else "",
+        }
+        try:
+            with self._db("saying this ophamp has it open"):
+                self._write_session()
+        except (StoreError, psycopg.Error):
+            pass
+
+    def unregister_session(self) -> None:
+        self._session = None
+        if self.read_only:
+            return
+        try:
+            with self._db("saying this ophamp has closed it") as conn:
+                conn.execute("DELETE FROM sessions WHERE id = %s", (self._session_id,))
+        except (StoreError, psycopg.Error):
+            pass
+
+    def other_sessions(self) -> list[dict[str, Any]]:
+        """Other ophamps with a session row whose server connection is still open (a process that died
+        lost its connection; its row is removed)."""
+        try:
+            with self._db("looking for other ophamps") as conn:
+                rows = conn.execute(
+                    "SELECT s.id, s.record, EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.backend_pid "
+                    "AND (a.backend_start IS NULL OR s.backend_start IS NULL OR a.backend_start = s.backend_start)) "
+                    "FROM sessions s WHERE s.id <> %s",
+                    (self._session_id,),
+                ).fetchall()
+                dead = [r[0] for r in rows if not r[2]]
+                if dead and not self.read_only:
+                    conn.execute("DELETE FROM sessions WHERE id = ANY(%s)", (dead,))
+        except (StoreError, psycopg.Error):
+            return []
+        return [dict(r[1]) for r in rows if r[2] and isinstance(r[1], dict)]
+
+
+def conninfo_to_dict_safe(dsn: str) -> dict[str, Any]:
+    """The connection string's parameters, or none if it cannot be read (the error would quote it)."""
+    try:
+        return dict(conninfo_to_dict(dsn))
+    except psycopg.ProgrammingError:
+        return {}
