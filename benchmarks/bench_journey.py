@@ -117,7 +117,7 @@ def run(cases: int, work: Path) -> Result:
     store = Store(root)
     made = fictional_cases(cases, seed=7) if cases else []
     for start in range(0, len(made), 500):
-        store.create_many(made[start:start + 500])
+        store.create_many(made[start : start + 500])
     env = ophamp_env(work, config=f"config-{cases}")
     save_identity(work / f"config-{cases}", USER)
     result = Result(cases)
@@ -146,20 +146,29 @@ def run(cases: int, work: Path) -> Result:
     if len(new) == 1:
         case = after.load(new[0].id)
         step1, step2 = case.steps["supervisor_aware"], case.steps["welfare_contact"]
-        result.ok = (case.victim.number == "PC 7788" and case.incident.methods == ["spit"]
-                     and step1.status == "done" and step1.fields.get("hs_report") == "HS-2231"
-                     and step1.fields.get("supervisor_number") == "PS 4521" and step2.status == "done")
+        result.ok = (
+            case.victim.number == "PC 7788"
+            and case.incident.methods == ["spit"]
+            and step1.status == "done"
+            and step1.fields.get("hs_report") == "HS-2231"
+            and step1.fields.get("supervisor_number") == "PS 4521"
+            and step2.status == "done"
+        )
     return result
 
 
 def report(results: list[Result]) -> None:
-    print(f"{'cases':>7} {'screens':>7} {'keys':>5} {'not text':>8} {'fields':>6} {'KLM est.':>9} "
-          f"{'app total':>9} {'median/key':>10} {'max/key':>8} ok")
+    print(
+        f"{'cases':>7} {'screens':>7} {'keys':>5} {'not text':>8} {'fields':>6} {'KLM est.':>9} "
+        f"{'app total':>9} {'median/key':>10} {'max/key':>8} ok"
+    )
     for r in results:
         keys = r.other_keys + r.text_keys
-        print(f"{r.cases:>7,} {r.screens:>7} {keys:>5} {r.other_keys:>8} {r.thinks:>6} {r.klm:>8.1f}s "
-              f"{sum(r.responses):>8.2f}s {statistics.median(r.responses) * 1000:>8.0f}ms "
-              f"{max(r.responses) * 1000:>6.0f}ms {'yes' if r.ok else 'NO'}")
+        print(
+            f"{r.cases:>7,} {r.screens:>7} {keys:>5} {r.other_keys:>8} {r.thinks:>6} {r.klm:>8.1f}s "
+            f"{sum(r.responses):>8.2f}s {statistics.median(r.responses) * 1000:>8.0f}ms "
+            f"{max(r.responses) * 1000:>6.0f}ms {'yes' if r.ok else 'NO'}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

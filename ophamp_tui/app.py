@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -51,12 +52,32 @@ class OpHampApp(App[None]):
         Binding("f1", "help", "Help", id="help", tooltip="List the keys of this screen"),
         Binding("question_mark", "help", "Help", show=False, id="help-alt", tooltip="List the keys of this screen"),
         # Priority: these work on every screen, dialogs included (a dialog cuts off the app's other keys).
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
-                tooltip="Quit: saves what you were typing first, and says if anything could not be saved"),
-        Binding("f10", "toggle_contrast", "Contrast", show=False, id="contrast", priority=True,
-                tooltip="Switch to a light, high-contrast theme for projectors, and back"),
-        Binding("f12", "screenshot_to", "Screenshot", show=False, id="screenshot", priority=True,
-                tooltip="Save a picture (SVG) of this screen, e.g. for slides (training: into its own folder)"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="quit",
+            priority=True,
+            tooltip="Quit: saves what you were typing first, and says if anything could not be saved",
+        ),
+        Binding(
+            "f10",
+            "toggle_contrast",
+            "Contrast",
+            show=False,
+            id="contrast",
+            priority=True,
+            tooltip="Switch to a light, high-contrast theme for projectors, and back",
+        ),
+        Binding(
+            "f12",
+            "screenshot_to",
+            "Screenshot",
+            show=False,
+            id="screenshot",
+            priority=True,
+            tooltip="Save a picture (SVG) of this screen, e.g. for slides (training: into its own folder)",
+        ),
     ]
     TRAINING_BANNER = "TRAINING — FICTIONAL DATA"
 
@@ -101,8 +122,6 @@ class OpHampApp(App[None]):
 
     def _fatal_error(self) -> None:
         """Crash without Textual's report of local variables: they would hold personal data."""
-
-
 
         exc_type, _exc, tb = sys.exc_info()
         self.bell()
@@ -164,7 +183,7 @@ class OpHampApp(App[None]):
         if small and not showing:
             self.push_screen(TooSmallScreen())
         elif small and showing:
-            self.screen.show_size(event.size.width, event.size.height)
+            cast(TooSmallScreen, self.screen).show_size(event.size.width, event.size.height)
         elif showing:
             self.pop_screen()
 
@@ -184,7 +203,10 @@ class OpHampApp(App[None]):
             self.notify(
                 f"This store is also open by: {names}. You can both work: every field is saved as you leave "
                 "it, and if you both change the same field the second person is told and shown the new value.",
-                title="Someone else has this store open", severity="warning", markup=False, timeout=20,
+                title="Someone else has this store open",
+                severity="warning",
+                markup=False,
+                timeout=20,
             )
 
     # --- who is using it --------------------------------------------------------------------------
@@ -201,9 +223,14 @@ class OpHampApp(App[None]):
     def _saves_waiting(self, count: int) -> None:
         """Saves queued behind another ophamp's (see saver.py): shown until they are in the store."""
         if count and not self.waiting_saves:
-            self.notify("Another ophamp is saving to this store (e.g. ophamp seed). Your changes are kept and "
-                        "saved, in order, as soon as it finishes: carry on.", title="Waiting for the store",
-                        severity="warning", markup=False, timeout=8)
+            self.notify(
+                "Another ophamp is saving to this store (e.g. ophamp seed). Your changes are kept and "
+                "saved, in order, as soon as it finishes: carry on.",
+                title="Waiting for the store",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
         self.waiting_saves = count
 
     # --- quitting: save first ------------------------------------------------------------------------
@@ -228,7 +255,7 @@ class OpHampApp(App[None]):
         else:
             callback()
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         self.after_typing(self._quit)
 
     def _quit(self) -> None:
@@ -236,7 +263,9 @@ class OpHampApp(App[None]):
         if problems:
             question = ConfirmScreen(
                 "Not saved: " + "; ".join(problems) + ". Quit anyway and lose it?",
-                yes="Quit anyway", no="Stay and fix it")
+                yes="Quit anyway",
+                no="Stay and fix it",
+            )
             self.push_screen(question, self._quit_confirmed)
             return
         self._quit_when_saved()
@@ -247,8 +276,11 @@ class OpHampApp(App[None]):
 
     def _quit_when_saved(self) -> None:
         if self.saver.waiting:
-            self.notify("Quitting as soon as your changes are saved (another ophamp is using the store).",
-                        title="Saving", markup=False)
+            self.notify(
+                "Quitting as soon as your changes are saved (another ophamp is using the store).",
+                title="Saving",
+                markup=False,
+            )
             self.run_worker(self._wait_then_exit, thread=True, exclusive=True, group="quit")
             return
         self.exit()
@@ -288,8 +320,9 @@ class OpHampApp(App[None]):
         try:
             save_identity(self.config_dir, who)
         except OSError:
-            self.notify("Could not remember you on this workstation; you will be asked again next time.",
-                        severity="warning")
+            self.notify(
+                "Could not remember you on this workstation; you will be asked again next time.", severity="warning"
+            )
         self.user = who  # the header follows
         self.notify(f"Working as {who.short()}", markup=False)
         self._carry_on()
@@ -297,8 +330,12 @@ class OpHampApp(App[None]):
     def action_toggle_contrast(self) -> None:
         self.theme = DEFAULT_THEME if self.theme == HIGH_CONTRAST.name else HIGH_CONTRAST.name
         save_theme(self.config_dir, self.theme)
-        self.notify("High contrast: on (F10 turns it off)." if self.theme == HIGH_CONTRAST.name
-                    else "High contrast: off (F10 turns it on).", markup=False)
+        self.notify(
+            "High contrast: on (F10 turns it off)."
+            if self.theme == HIGH_CONTRAST.name
+            else "High contrast: off (F10 turns it on).",
+            markup=False,
+        )
 
     def _carry_on(self) -> None:
         offer_to_carry_on(self, self._start_place)
@@ -332,10 +369,13 @@ class OpHampApp(App[None]):
             self._save_screenshot(self.training_output)
             return
 
-
-        ask = ReasonScreen(Content("Save a picture of this screen (SVG) into which folder?"),
-                           reason=str(self.screenshot_dir), button="Save picture",
-                           too_short="Enter a folder.", min_len=1)
+        ask = ReasonScreen(
+            Content("Save a picture of this screen (SVG) into which folder?"),
+            reason=str(self.screenshot_dir),
+            button="Save picture",
+            too_short="Enter a folder.",
+            min_len=1,
+        )
         self.push_screen(ask, self._screenshot_chosen)
 
     def _screenshot_chosen(self, folder: str | None) -> None:
@@ -355,8 +395,12 @@ class OpHampApp(App[None]):
             self.notify(f"Picture not saved: {exc}", severity="error", markup=False, timeout=15)
             return
         except OSError as exc:
-            self.notify(f"Could not save the picture in {folder}: {exc.strerror or type(exc).__name__}.",
-                        severity="error", markup=False, timeout=15)
+            self.notify(
+                f"Could not save the picture in {folder}: {exc.strerror or type(exc).__name__}.",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
             return
         self.screenshot_dir = folder
         self.notify(f"Saved {path}", title="Screenshot", markup=False)
@@ -390,8 +434,9 @@ class OpHampApp(App[None]):
         yield SystemCommand("Find case", "Filter the case list by victim, offence or reference", self.action_find_case)
         yield SystemCommand("Switch user", "Change who is recorded as making changes", self.action_switch_user)
         yield SystemCommand("Help", "The keys of this screen", self.action_help)
-        yield SystemCommand("High contrast", "A light, high-contrast theme for projectors (F10), or back",
-                            self.action_toggle_contrast)
+        yield SystemCommand(
+            "High contrast", "A light, high-contrast theme for projectors (F10), or back", self.action_toggle_contrast
+        )
         yield SystemCommand("Screenshot", "Save a picture of this screen (SVG) for slides", self.action_screenshot_to)
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":  # Textual's own writes 0644 wherever it likes: ours only

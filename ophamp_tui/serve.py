@@ -26,6 +26,7 @@ import signal
 import socket
 import sys
 from datetime import datetime
+from typing import cast
 
 import aiohttp_jinja2
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -70,7 +71,7 @@ def is_local(host: str, port: int) -> bool:
         raise ServeError(
             f"unknown host name {host!r}: use localhost, an address of this computer, or leave out --host."
         ) from None
-    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+    return all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
 
 
 def _is_ip(name: str) -> bool:
@@ -248,7 +249,7 @@ class OphampServer(Server):
                 self.session_command(),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=websocket.close,  # type: ignore[arg-type]  # its result (closed or not) is not needed
                 download_manager=self.download_manager,
                 debug=False,
             )
@@ -294,7 +295,7 @@ class OphampServer(Server):
             if kind == "stdin":
                 await app_service.send_bytes(str(data).encode("utf-8"))
             elif kind == "resize":
-                width, height = data  # type: ignore[misc]  # clamped by parse_message
+                width, height = cast(tuple[int, int], data)  # checked and clamped by parse_message
                 await app_service.set_terminal_size(width, height)
             elif kind == "ping":
                 await websocket.send_json(["pong", data])

@@ -89,3 +89,16 @@ async def test_the_quit_question_fits_with_its_buttons(tmp_path):
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert buttons_in_view(pilot) == ["Stay and fix it (Enter)", "Quit anyway"]
+
+
+async def test_first_start_cancel_button_quits(tmp_path):
+    """On first start there is no one to go back to: the identity prompt's cancel button quits."""
+    from .ui_helpers import make_app
+
+    app = make_app(tmp_path, identity=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.click("#who-cancel")
+        await pilot.pause()
+        await pilot.pause()
+        assert app._exit, "the app did not quit"

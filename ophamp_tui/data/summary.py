@@ -298,23 +298,36 @@ def _could_be_victim(summaries: list[CaseSummary], number: str, staff_no: str) -
     staff = normalise_number(staff_no) if staff_no else ""
     norm = normalise_number(number)
     tail = split_number(norm)[1] or norm
-    return [s for s in summaries
-            if (s.victim_staff_no == staff if staff_no and s.victim_staff_no
-                else bool(tail) and s.victim_number.endswith(tail))]
+    return [
+        s
+        for s in summaries
+        if (
+            s.victim_staff_no == staff
+            if staff_no and s.victim_staff_no
+            else bool(tail) and s.victim_number.endswith(tail)
+        )
+    ]
 
 
 def earlier_cases(case: Case, summaries: list[CaseSummary]) -> list[CaseSummary]:
     """Other cases of the same victim from before this incident, oldest first (a repeat victim)."""
     at = case.incident.occurred_at
     return sorted(
-        (s for s in _could_be_victim(summaries, case.victim.number, case.victim.staff_no)
-         if s.id != case.id and s.occurred_at is not None and s.occurred_at < at
-         and s.same_victim_as(case.victim.number, case.victim.staff_no)),
+        (
+            s
+            for s in _could_be_victim(summaries, case.victim.number, case.victim.staff_no)
+            if s.id != case.id
+            and s.occurred_at is not None
+            and s.occurred_at < at
+            and s.same_victim_as(case.victim.number, case.victim.staff_no)
+        ),
         key=lambda s: s.occurred_at or at,
     )
 
 
 def victim_cases(summaries: list[CaseSummary], number: str, staff_no: str = "") -> list[CaseSummary]:
     """Every case of the victim with this collar/staff number (or warrant number), oldest first."""
-    return sorted((s for s in _could_be_victim(summaries, number, staff_no) if s.same_victim_as(number, staff_no)),
-                  key=lambda s: (s.occurred_at is None, s.occurred_at or datetime.min, s.id))
+    return sorted(
+        (s for s in _could_be_victim(summaries, number, staff_no) if s.same_victim_as(number, staff_no)),
+        key=lambda s: (s.occurred_at is None, s.occurred_at or datetime.min, s.id),
+    )

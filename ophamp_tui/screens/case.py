@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -35,22 +36,58 @@ from .teaching import TeachingScreen
 STATUS_STYLE = {"done": "green", "not_applicable": "cyan", "in_progress": "yellow", "not_started": ""}
 
 
+if TYPE_CHECKING:
+    from ..app import OpHampApp
+
+
+def _ophamp_app() -> type[OpHampApp]:
+    from ..app import OpHampApp  # noqa: PLC0415 - the app imports every screen: named here only for type checks
+
+    return OpHampApp
+
+
 class CaseScreen(FreshScreen, Screen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(_ophamp_app)
     BINDINGS = [
         Binding("enter", "open_step", "Open step", show=False, id="open-step", tooltip="Open the highlighted step"),
         Binding("e", "edit_details", "Details", id="edit-details", tooltip="Change the victim, incident or suspect"),
         Binding("h", "history", "History", id="history", tooltip="Every change to this case: who, when, old and new"),
-        Binding("v", "expect", "Expect", id="expect",
-                tooltip="What the victim can expect, in plain words; export it as text"),
+        Binding(
+            "v",
+            "expect",
+            "Expect",
+            id="expect",
+            tooltip="What the victim can expect, in plain words; export it as text",
+        ),
         Binding("t", "teaching", "Teaching", id="teaching", tooltip="Training: what to discuss about this scenario"),
-        Binding("c", "close_early", "Close early", id="close-early", tooltip="Close the case before every step is done, with a reason"),
-        Binding("l", "link", "Link", id="link",
-                tooltip="Link another colleague's case from the same incident (both cases show it)"),
+        Binding(
+            "c",
+            "close_early",
+            "Close early",
+            id="close-early",
+            tooltip="Close the case before every step is done, with a reason",
+        ),
+        Binding(
+            "l",
+            "link",
+            "Link",
+            id="link",
+            tooltip="Link another colleague's case from the same incident (both cases show it)",
+        ),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case list"),
         # 1-9 and 0 open the first ten steps directly (any further steps: the table, Enter).
-        *[Binding(str(n % 10), f"open_number({n})", f"Step {n}", show=False, id=f"step-{n}",
-                  tooltip=f"1-9 and 0 open steps 1-{min(len(STEPS), 10)} directly")
-          for n in range(1, min(len(STEPS), 10) + 1)],
+        *[
+            Binding(
+                str(n % 10),
+                f"open_number({n})",
+                f"Step {n}",
+                show=False,
+                id=f"step-{n}",
+                tooltip=f"1-9 and 0 open steps 1-{min(len(STEPS), 10)} directly",
+            )
+            for n in range(1, min(len(STEPS), 10) + 1)
+        ],
     ]
 
     def __init__(self, store: CaseStore, case_id: str) -> None:
@@ -103,9 +140,15 @@ class CaseScreen(FreshScreen, Screen[None]):
             rec = case.steps[sdef.key]
             marker = "▶" if nxt is sdef else ""
             title = Text(f"{sdef.title} {marker}".strip(), no_wrap=True, overflow="ellipsis")
-            started = rec.status is not StepStatus.NOT_STARTED and rec.by and rec.at
-            who = Text(f"{(rec.by.name.split() or [''])[-1]} {fmt_short_date(rec.at)} {to_london(rec.at):%H:%M}" if started
-                       else "", no_wrap=True, overflow="ellipsis")
+            by, at = rec.by, rec.at
+            started = rec.status is not StepStatus.NOT_STARTED and by is not None and at is not None
+            who = Text(
+                f"{(by.name.split() or [''])[-1]} {fmt_short_date(at)} {to_london(at):%H:%M}"
+                if started and by is not None and at is not None
+                else "",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
             status = Text(rec.status.label, style=STATUS_STYLE[rec.status.value])
             table.add_row(Text(str(sdef.number)), title, status, who, key=sdef.key)
         table.move_cursor(row=row)
@@ -121,8 +164,9 @@ class CaseScreen(FreshScreen, Screen[None]):
         if case.incident.offence == "other" and case.incident.offence_other:
             offence = case.incident.offence_other
         methods = ", ".join(C.label(C.METHODS, m) for m in case.incident.methods) or "method not recorded"
-        text.append(f"{offence} · {methods} · "
-                    f"injury: {C.label(C.INJURY_LEVELS, case.incident.injury).split(' (')[0].lower()}\n")
+        text.append(
+            f"{offence} · {methods} · injury: {C.label(C.INJURY_LEVELS, case.incident.injury).split(' (')[0].lower()}\n"
+        )
         ago = fmt_duration(now - case.incident.occurred_at)
         text.append(f"{fmt_local(case.incident.occurred_at, with_day=True)} ({ago} ago)")
         if case.incident.location:
@@ -218,10 +262,20 @@ class CaseScreen(FreshScreen, Screen[None]):
         self.app.push_screen(TeachingScreen(*notes))
 
     def action_link(self) -> None:
-        question = Content("Another colleague assaulted in the same incident has their own case. Its reference "
-                           "(both cases will show the link):")
-        self.app.push_screen(ReasonScreen(question, button="Link cases", placeholder="e.g. OH-261123-ABCD",
-                                          too_short="Enter a case reference.", min_len=1), self._link_to)
+        question = Content(
+            "Another colleague assaulted in the same incident has their own case. Its reference "
+            "(both cases will show the link):"
+        )
+        self.app.push_screen(
+            ReasonScreen(
+                question,
+                button="Link cases",
+                placeholder="e.g. OH-261123-ABCD",
+                too_short="Enter a case reference.",
+                min_len=1,
+            ),
+            self._link_to,
+        )
 
     def _link_to(self, other: str | None) -> None:
         user = self.app.require_user()
@@ -229,12 +283,14 @@ class CaseScreen(FreshScreen, Screen[None]):
             return
         other = other.strip().upper()
         if other == self.case_id or other in self.case.incident.linked:
-            self.notify("Those cases are already linked." if other != self.case_id else "That is this case.",
-                        markup=False)
+            self.notify(
+                "Those cases are already linked." if other != self.case_id else "That is this case.", markup=False
+            )
             return
         if self.store.summary(other) is None:
-            self.notify(f"There is no case {other} in this store. Check the reference.", severity="warning",
-                        markup=False)
+            self.notify(
+                f"There is no case {other} in this store. Check the reference.", severity="warning", markup=False
+            )
             return
         try:
             theirs, mine = self.store.load(other), self.store.load(self.case_id)

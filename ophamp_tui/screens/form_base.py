@@ -7,9 +7,9 @@ value it showed). After a save the form shows the merged record, so nobody edits
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import getters, on
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Label
@@ -24,9 +24,21 @@ from ..widgets.fields import FieldRow
 from ..widgets.focus_styles import LocalFocusStyles
 from ..widgets.fresh_screen import FreshScreen
 
+if TYPE_CHECKING:
+    from ..app import OpHampApp
+
+
+def _ophamp_app() -> type[OpHampApp]:
+    from ..app import OpHampApp  # noqa: PLC0415 - the app imports every screen: named here only for type checks
+
+    return OpHampApp
+
 
 class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
     """Subclasses compose the rows; ``step_key`` says whose fields they are (None: the case's details)."""
+
+    if TYPE_CHECKING:
+        app = getters.app(_ophamp_app)
 
     AUTO_FOCUS = ""  # on_mount puts the cursor in the first field without scrolling the title away
 
@@ -72,8 +84,16 @@ class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
             outcome.append(error is None)
             self._saved(case, error, row)
 
-        self.app.saver.save(self.store, self.case_id, user, done, sets=edit.sets, appends=edit.appends,
-                            expect=edit.expect, start_step=self.start_step if start else None)
+        self.app.saver.save(
+            self.store,
+            self.case_id,
+            user,
+            done,
+            sets=edit.sets,
+            appends=edit.appends,
+            expect=edit.expect,
+            start_step=self.start_step if start else None,
+        )
         return outcome[0] if outcome else True  # not done yet: queued, saved in the background
 
     def _saved(self, case: Case | None, error: Exception | None, row: FieldRow | None) -> None:
@@ -94,8 +114,13 @@ class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=20)
             return
         if isinstance(error, OSError):
-            self.notify(f"Not saved: {error.strerror or 'the store could not be written'}. What was saved before "
-                        "is kept.", title="Not saved", severity="error", markup=False, timeout=20)
+            self.notify(
+                f"Not saved: {error.strerror or 'the store could not be written'}. What was saved before is kept.",
+                title="Not saved",
+                severity="error",
+                markup=False,
+                timeout=20,
+            )
             return
         if error is not None:
             raise error
@@ -142,8 +167,12 @@ class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
                 row.show_value(stored)
                 changed.append(row.fdef.label)
         if changed:
-            self.notify("Changed by someone else meanwhile, now shown: " + ", ".join(changed) + ".",
-                        title="Updated", markup=False, timeout=10)
+            self.notify(
+                "Changed by someone else meanwhile, now shown: " + ", ".join(changed) + ".",
+                title="Updated",
+                markup=False,
+                timeout=10,
+            )
 
     def _saved_label(self, text: str) -> None:
         for label in self.query("#saved").results(Label):
@@ -220,5 +249,8 @@ class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
         if unsaved:  # told on the screen we go back to, so it stays in view
             app.notify(
                 "Not saved (it was not valid): " + ", ".join(unsaved) + ". Everything else is saved.",
-                title="Some changes were not saved", severity="warning", markup=False, timeout=12,
+                title="Some changes were not saved",
+                severity="warning",
+                markup=False,
+                timeout=12,
             )

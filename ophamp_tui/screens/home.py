@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -40,7 +41,19 @@ EMPTY = (
 )
 
 
+if TYPE_CHECKING:
+    from ..app import OpHampApp
+
+
+def _ophamp_app() -> type[OpHampApp]:
+    from ..app import OpHampApp  # noqa: PLC0415 - the app imports every screen: named here only for type checks
+
+    return OpHampApp
+
+
 class HomeScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(_ophamp_app)
     AUTO_FOCUS = "#cases"
     BINDINGS = [
         Binding("n", "new_case", "New case", id="new-case", tooltip="Log a new assault on a colleague"),

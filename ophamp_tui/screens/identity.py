@@ -82,7 +82,7 @@ class IdentityScreen(ModalScreen[Actor | None]):
     @on(Button.Pressed, "#who-cancel")
     def _cancel_button(self) -> None:
         if self.first_start:
-            self.app.action_quit()
+            self.run_worker(self.app.run_action("app.quit"))
         else:
             self.dismiss(None)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,9 +18,21 @@ from ..data.validation import parse_field, parse_form
 from ..widgets.fields import FieldRow, show_problems
 from ..widgets.focus_styles import LocalFocusStyles
 
+if TYPE_CHECKING:
+    from ..app import OpHampApp
+
+
+def _ophamp_app() -> type[OpHampApp]:
+    from ..app import OpHampApp  # noqa: PLC0415 - the app imports every screen: named here only for type checks
+
+    return OpHampApp
+
 
 class LogEntryScreen(LocalFocusStyles, ModalScreen[dict[str, Any] | None]):
     """Returns the parsed values of the form, or None if cancelled."""
+
+    if TYPE_CHECKING:
+        app = getters.app(_ophamp_app)
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save entry", id="save-entry", tooltip="Save this entry"),

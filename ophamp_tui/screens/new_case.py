@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -29,19 +29,42 @@ from .case import CaseScreen
 DRAFT_EVERY = 1.0  # seconds: the most typing a kill -9 can lose
 
 
+if TYPE_CHECKING:
+    from ..app import OpHampApp
+
+
+def _ophamp_app() -> type[OpHampApp]:
+    from ..app import OpHampApp  # noqa: PLC0415 - the app imports every screen: named here only for type checks
+
+    return OpHampApp
+
+
 class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
     """The form is kept as a draft as it is typed (every second and on leaving each field), in the store:
     a closed window, Ctrl+Q or a kill -9 loses nothing, and the next start offers it back."""
+
+    if TYPE_CHECKING:
+        app = getters.app(_ophamp_app)
 
     AUTO_FOCUS = ""  # on_mount puts the cursor in the victim's name without scrolling the title away
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Create case", id="create", tooltip="Create the case and start the checklist"),
         # (Ctrl+D deletes a character in a text box.)
-        Binding("f3", "discard_draft", "Discard draft", id="discard-draft",
-                tooltip="Throw this draft away and go back to the case list"),
-        Binding("escape", "back", "Back", id="back",
-                tooltip="Back to the case list; what you typed is kept as a draft for later"),
+        Binding(
+            "f3",
+            "discard_draft",
+            "Discard draft",
+            id="discard-draft",
+            tooltip="Throw this draft away and go back to the case list",
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="back",
+            tooltip="Back to the case list; what you typed is kept as a draft for later",
+        ),
     ]
 
     def __init__(self, store: CaseStore, draft: dict[str, Any] | None = None) -> None:
@@ -159,11 +182,14 @@ class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
         if not earlier:
             return
         text = Text()
-        text.append(f"Repeat victim: {len(earlier)} earlier case{'s' if len(earlier) > 1 else ''} in the store.\n",
-                    style="bold")
+        text.append(
+            f"Repeat victim: {len(earlier)} earlier case{'s' if len(earlier) > 1 else ''} in the store.\n", style="bold"
+        )
         for s in earlier[-5:]:
-            text.append(f"  {s.id}  {s.victim_number}  {fmt_local_date(s.occurred_at)}  "
-                        f"{C.OFFENCE_SHORT.get(s.offence, '')}  {s.done}/{s.total}\n")
+            text.append(
+                f"  {s.id}  {s.victim_number}  {fmt_local_date(s.occurred_at)}  "
+                f"{C.OFFENCE_SHORT.get(s.offence, '')}  {s.done}/{s.total}\n"
+            )
         text.append("Consider the cumulative impact. The earlier cases are on the case list (filter by the number).")
         box.update(text)
 
@@ -179,8 +205,12 @@ class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
             return
         values, problems = self._values()
         if show_problems(self._rows(), problems):
-            self.notify(f"{len(problems)} field{'s' if len(problems) > 1 else ''} to fix before the case can be "
-                        "created: see the red messages.", severity="warning", markup=False)
+            self.notify(
+                f"{len(problems)} field{'s' if len(problems) > 1 else ''} to fix before the case can be "
+                "created: see the red messages.",
+                severity="warning",
+                markup=False,
+            )
             return
         case = case_from_form(values, user, self.app.clock())
         try:
@@ -201,5 +231,6 @@ class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
         app = self.app
         app.pop_screen()
         if kept:
-            app.notify("Kept as a draft: N carries on with it (and the next start offers it).", title="Draft",
-                       markup=False)
+            app.notify(
+                "Kept as a draft: N carries on with it (and the next start offers it).", title="Draft", markup=False
+            )

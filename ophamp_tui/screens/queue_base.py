@@ -8,10 +8,10 @@ which is rebuilt from the store each time it is shown again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -24,8 +24,19 @@ from ..widgets.footer import QuietFooter
 from .case import CaseScreen
 from .step import StepScreen
 
+if TYPE_CHECKING:
+    from ..app import OpHampApp
+
+
+def _ophamp_app() -> type[OpHampApp]:
+    from ..app import OpHampApp  # noqa: PLC0415 - the app imports every screen: named here only for type checks
+
+    return OpHampApp
+
 
 class QueueScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app = getters.app(_ophamp_app)
     BINDINGS = [
         Binding(
             "enter",

@@ -22,6 +22,7 @@ from ..widgets.footer import QuietFooter
 from ..widgets.log_panel import LogPanel
 from .form_base import FormScreen
 from .log_entry import LogEntryScreen
+from .reason import ReasonScreen
 
 
 class StepScreen(FormScreen):
@@ -99,7 +100,9 @@ class StepScreen(FormScreen):
     def _show_status(self) -> None:
         rec = self.record
         text = Text("Status: ")
-        style = {"done": "bold green", "not_applicable": "bold cyan", "in_progress": "bold yellow"}.get(rec.status, "bold")
+        style = {"done": "bold green", "not_applicable": "bold cyan", "in_progress": "bold yellow"}.get(
+            rec.status, "bold"
+        )
         text.append(rec.status.label, style=style)
         if rec.by and rec.at:
             text.append(f"  by {rec.by.short()}, {fmt_local(rec.at)}")
@@ -154,8 +157,11 @@ class StepScreen(FormScreen):
         if user is None:
             return
         try:
-            edit = (entry_made(self.case, log, index, values) if index is not None
-                    else log_added(log, values, user, self.app.clock()))
+            edit = (
+                entry_made(self.case, log, index, values)
+                if index is not None
+                else log_added(log, values, user, self.app.clock())
+            )
         except EditError as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=20)
             return
@@ -173,8 +179,11 @@ class StepScreen(FormScreen):
             return
         problems = missing_for_done(self.sdef, self.case, self.app.clock())
         if show_problems({row.fdef.key: row for row in self.query(FieldRow)}, problems):
-            self.notify(f"Not done yet: {len(problems)} field{'s' if len(problems) > 1 else ''} to complete "
-                        "(shown in red).", severity="warning", markup=False)
+            self.notify(
+                f"Not done yet: {len(problems)} field{'s' if len(problems) > 1 else ''} to complete (shown in red).",
+                severity="warning",
+                markup=False,
+            )
             return
         if self.save(self._status(StepStatus.DONE), start=False):
             self.notify(f"Step {self.sdef.number} done: {self.sdef.title}.", markup=False)
@@ -182,13 +191,15 @@ class StepScreen(FormScreen):
 
     @on(Button.Pressed, "#mark-na")
     def action_not_applicable(self) -> None:
-        from .reason import ReasonScreen
-
         if not self.flush():
             return
         question = Content.from_markup("Why is '$title' not applicable?", title=self.sdef.title)
-        screen = ReasonScreen(question, reason=self.record.na_reason, button="Mark not applicable",
-                              placeholder="e.g. victim back on duty, no duties to hand over")
+        screen = ReasonScreen(
+            question,
+            reason=self.record.na_reason,
+            button="Mark not applicable",
+            placeholder="e.g. victim back on duty, no duties to hand over",
+        )
         self.app.push_screen(screen, self._na_reason)
 
     def _na_reason(self, reason: str | None) -> None:

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
 
@@ -37,7 +38,7 @@ def dom_id(key: str) -> str:
     return "f-" + key.replace(".", "--")
 
 
-def show_problems(rows: dict[str, "FieldRow"], problems: dict[str, str]) -> bool:
+def show_problems(rows: dict[str, FieldRow], problems: dict[str, str]) -> bool:
     """Show each row's problem (or clear it) and take the user to the first; True if there were any."""
     for key, row in rows.items():
         row.show_error(problems.get(key))
@@ -87,7 +88,7 @@ class FieldRow(Vertical):
         self.suggested = False  # a save of that suggestion is under way
         self._dirty = False
         self._ready = False  # controls post Changed while they mount; those are not edits
-        self._timer = None
+        self._timer: Timer | None = None
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._set_ready)
@@ -106,18 +107,28 @@ class FieldRow(Vertical):
             yield TickBox(Content(f.label + mark), value=v is True, id=cid, compact=True)
         elif f.kind == "select":
             options = [(Text(text), value) for value, text in f.choices]  # Text: literal, and type-to-search reads it
-            yield PickSelect(options, value=v if v in {c for _, c in options} else Select.NULL,
-                             prompt="— choose —", id=cid, compact=True)
+            yield PickSelect(
+                options,
+                value=v if v in {c for _, c in options} else Select.NULL,
+                prompt="— choose —",
+                id=cid,
+                compact=True,
+            )
         elif f.kind == "multi":
             picked = set(v or [])
             yield TickList(*[(Content(text), value, value in picked) for value, text in f.choices], id=cid)
         elif f.kind == "longtext":
-            yield SafeTextArea(str(v or ""), id=cid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
-                           compact=True)
+            yield SafeTextArea(
+                str(v or ""), id=cid, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
+            )
         else:
             text = _date_text(v) if f.kind == "datetime" else ("" if v is None else str(v))
-            yield SafeInput(text, placeholder=f.placeholder or ("e.g. today 14:30" if f.kind == "datetime" else ""),
-                        id=cid, compact=True)
+            yield SafeInput(
+                text,
+                placeholder=f.placeholder or ("e.g. today 14:30" if f.kind == "datetime" else ""),
+                id=cid,
+                compact=True,
+            )
         if f.help:
             yield Label(Content(f.help), classes="field-help")
         # The error line is added when there is an error: fewer widgets make a step open faster.
@@ -237,9 +248,9 @@ class FieldRow(Vertical):
             self._dirty = True
             self._edited()
             if isinstance(event, Select.Changed) and not getattr(event.select, "picked_by_typing", False):
-                # Picked from the open menu: on to the next field, as Enter does in a text box. Queued behind the Select's own
-                # focus() (the menu handing focus back), not on a timer: a key pressed in between would go
-                # to the Select, and the terminal driver waits for queued work, not for timers.
+                # Picked from the open menu: on to the next field, as Enter does in a text box. Queued behind
+                # the Select's own focus() (the menu handing focus back), not on a timer: a key pressed in
+                # between would go to the Select, and the terminal driver waits for queued work, not for timers.
                 self.app.call_later(self._advance)
 
     def _advance(self) -> None:

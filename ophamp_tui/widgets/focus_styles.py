@@ -9,14 +9,13 @@ restyled, for the widget focused and the one left.
 
 from __future__ import annotations
 
+from textual.app import active_app
 from textual.dom import DOMNode
 from textual.widget import Widget
 
 
 class LocalFocusStyles:
     """A mixin for a Screen; Textual 8.2's ``Screen._update_focus_styles``, narrowed."""
-
-    app: object
 
     def _update_focus_styles(self, focused: Widget | None = None, blurred: Widget | None = None) -> None:
         widgets: set[DOMNode] = set()
@@ -25,4 +24,4 @@ class LocalFocusStyles:
                 widgets.update(widget.walk_children(with_self=True))
                 widgets.update(widget.ancestors)
         if widgets:
-            self.app.stylesheet.update_nodes(widgets, animate=True)  # type: ignore[attr-defined]
+            active_app.get().stylesheet.update_nodes(widgets, animate=True)

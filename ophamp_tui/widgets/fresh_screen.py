@@ -40,10 +40,10 @@ class FreshScreen:
     def _breakpoint_classes(self, size: Size) -> dict[str, bool]:
         """The width and height classes for ``size``, as Screen._on_resize sets them."""
         app = active_app.get()
-        horizontal = (app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None
-                      else self.HORIZONTAL_BREAKPOINTS) or []
-        vertical = (app.VERTICAL_BREAKPOINTS if self.VERTICAL_BREAKPOINTS is None
-                    else self.VERTICAL_BREAKPOINTS) or []
+        horizontal = (
+            app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None else self.HORIZONTAL_BREAKPOINTS
+        ) or []
+        vertical = (app.VERTICAL_BREAKPOINTS if self.VERTICAL_BREAKPOINTS is None else self.VERTICAL_BREAKPOINTS) or []
         classes = {name: False for _, name in horizontal + vertical}
         for dimension, breakpoints in ((size.width, horizontal), (size.height, vertical)):
             for name in self._get_breakpoint_classes(dimension, breakpoints):  # type: ignore[attr-defined]
@@ -57,13 +57,15 @@ class FreshScreen:
             self._resumed_before = True
             event.refresh_styles = False  # styled as it was mounted, a moment ago
 
-    def _on_resize(self, event: events.Resize) -> None:
+    async def _on_resize(self, event: events.Resize) -> None:
         if self._resized_before:
             return
         self._resized_before = True
         app = active_app.get()
         classes = self._breakpoint_classes(event.size)
-        if (event.size == app.size == self._compositor.size  # type: ignore[attr-defined]
-                and all((name in self.classes) == on for name, on in classes.items())):  # type: ignore[attr-defined]
+        if (
+            event.size == app.size == self._compositor.size  # type: ignore[attr-defined]
+            and all((name in self.classes) == on for name, on in classes.items())  # type: ignore[attr-defined]
+        ):
             event.stop()
             event.prevent_default()  # laid out at this size already, with these classes
