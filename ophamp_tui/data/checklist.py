@@ -669,6 +669,10 @@ CASE_FORM: tuple[FieldDef, ...] = (
 )
 
 NEW_CASE_FORM: tuple[FieldDef, ...] = tuple(f for f in CASE_FORM if f.first_hour)
+# The new-case form's fields that say who the victim is: the form starts on the name, and the number
+# is looked up among earlier cases (a repeat victim) as soon as it is entered.
+VICTIM_NAME: FieldDef = next(f for f in CASE_FORM if f.key == "victim.name")
+VICTIM_NUMBER: FieldDef = next(f for f in CASE_FORM if f.key == "victim.number")
 DETAILS_FORM: tuple[FieldDef, ...] = tuple(f for f in CASE_FORM if f.on_details)
 
 

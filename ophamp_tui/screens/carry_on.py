@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
+from ..data.checklist import VICTIM_NAME
 from ..data.checklist import step as step_def
 from ..data.clock import fmt_local, from_iso, to_london
 from ..data.identity import Place, save_place
@@ -28,7 +29,7 @@ def draft_owner(app: OpHampApp) -> str:
 def draft_words(draft: dict[str, Any], now) -> str:
     """``You were logging an assault on PC Alex Morgan at 03:10.``"""
     fields = draft.get("fields") or {}
-    victim = str(fields.get("victim.name") or "a colleague")
+    victim = str(fields.get(VICTIM_NAME.key) or "a colleague")
     try:
         saved = from_iso(draft.get("saved_at"))
     except (TypeError, ValueError):

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Label, Static
 
 from ..data import choices as C
-from ..data.checklist import NEW_CASE_FORM
+from ..data.checklist import NEW_CASE_FORM, VICTIM_NAME, VICTIM_NUMBER
 from ..data.clock import fmt_local_date, iso
 from ..data.edits import case_from_form
 from ..data.store_api import CaseStore, StoreError
@@ -84,7 +84,7 @@ class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
                 if fdef.section:
                     yield Label(Content(fdef.section), classes="section")
                 yield FieldRow(fdef, self.draft_fields.get(fdef.key, fdef.default))
-                if fdef.key == "victim.number":
+                if fdef is VICTIM_NUMBER:
                     yield Static("", id="repeat", classes="repeat")
             with Horizontal(classes="buttons"):
                 yield Button("Create case", variant="primary", id="create")
@@ -94,7 +94,7 @@ class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#repeat").display = False
         self._apply_visibility()
-        self.query_one("#" + dom_id("victim.name")).focus(scroll_visible=False)  # the title stays in view
+        self.query_one("#" + dom_id(VICTIM_NAME.key)).focus(scroll_visible=False)  # the title stays in view
         self._draft_timer = self.set_interval(DRAFT_EVERY, self.keep_draft)
         if self.draft_fields:
             self.notify("Carrying on with your draft. F3 throws it away.", title="Draft", markup=False)
@@ -170,7 +170,7 @@ class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
         row = event.row
         _, problem = parse_field(row.fdef, row.raw(), None, self.app.clock())
         row.show_error(problem)
-        if row.fdef.key == "victim.number":
+        if row.fdef is VICTIM_NUMBER:
             self._show_repeat(str(row.raw() or ""))
         self._apply_visibility()
         self.keep_draft()
