@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
             live = PgStore(target)
         else:
-            live = Store(target)
+            live = Store(target, rebuild=False)  # a lost index is made again in the app, with progress
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     from .app import OpHampApp
