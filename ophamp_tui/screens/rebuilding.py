@@ -76,5 +76,7 @@ class RebuildingScreen(Screen[None]):
             problem = str(exc)
         except OSError as exc:
             problem = f"The case list could not be made: {exc.strerror or type(exc).__name__}."
+        except Exception as exc:  # noqa: BLE001 - said, and the list shown as far as it got, never a hang
+            problem = f"The case list could not be made ({type(exc).__name__}: {exc}); it is made again next time."
         if not worker.is_cancelled:
             self.post_message(self.Done(self, problem))
