@@ -100,7 +100,13 @@ def main(argv: list[str] | None = None) -> int:
 
             live = PgStore(target)
         else:
-            live = Store(target)
+            live = Store(target, rebuild=False)  # a lost index is made again in the app, with progress
+            if live.needs_rebuild:
+                # A big rebuild sums up cases in worker processes, whose helper process must be started
+                # while stderr is still the terminal's (the app's stand-in has no file number: ValueError).
+                from multiprocessing import resource_tracker
+
+                resource_tracker.ensure_running()
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     from .app import OpHampApp

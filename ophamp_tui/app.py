@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import cast
 
 from rich.text import Text
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -28,7 +29,7 @@ from .data.identity import load_identity, load_place, load_theme, save_identity,
 from .data.models import Actor
 from .data.paths import FolderNotPrivate, private_folder, training_output_dir, training_session_dir
 from .data.paths import config_dir as default_config_dir
-from .data.store_api import CaseStore
+from .data.store_api import CaseStore, StoreError
 from .saver import Saver
 from .screens.carry_on import offer_to_carry_on, remember_place
 from .screens.confirm import ConfirmScreen
@@ -36,6 +37,7 @@ from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.identity import IdentityScreen
 from .screens.reason import ReasonScreen
+from .screens.rebuilding import RebuildingScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .terminal import driver_class
 from .themes import DEFAULT as DEFAULT_THEME
@@ -152,17 +154,62 @@ class OpHampApp(App[None]):
         if chosen in self.available_themes:
             self.theme = chosen
         self.set_class(self.training, "-training")
-        self.push_screen(HomeScreen(self.store))
-        self.call_after_refresh(self._freeze_startup_heap)
-        if self.user is None:
-            self.push_screen(IdentityScreen(None, first_start=True), self._identity_chosen)
+        if self.store.needs_rebuild:  # the index was lost: made again with a progress bar, then the list
+            self.push_screen(RebuildingScreen(self.store))
         else:
-            self.call_after_refresh(self._carry_on)
+            self._open_home()
+            self._check_store()
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self._show_user()
         self._tell_about_others()
         self._tell_about_store()
         self.store.register_session(self.user, training=self.training)
+
+    def _open_home(self, *, replacing: Screen | None = None) -> None:
+        """The case list; then who is using ophamp (first start) or the offer to carry on."""
+        home = HomeScreen(self.store)
+        if replacing is None:
+            self.push_screen(home)
+        else:
+            while self.screen is not replacing and len(self.screen_stack) > 1:
+                self.pop_screen()  # help or a too-small notice, opened while the list was being made
+            self.switch_screen(home)
+            if too_small(self.size.width, self.size.height):
+                self.push_screen(TooSmallScreen())
+        self.call_after_refresh(self._freeze_startup_heap)
+        if self.user is None:
+            self.push_screen(IdentityScreen(None, first_start=True), self._identity_chosen)
+        else:
+            self.call_after_refresh(self._carry_on)
+
+    @on(RebuildingScreen.Done)
+    def _rebuilt(self, message: RebuildingScreen.Done) -> None:
+        self._open_home(replacing=message.rebuilding)
+        if message.problem:
+            self._store_problem(message.problem)
+
+    @work(thread=True, group="store-check", exit_on_error=False)
+    def _check_store(self) -> None:
+        """The index was there: check it against the case files anyway (names and sizes, quick), so cases
+        changed behind the store's back are listed as they are now; then bring the list up to date."""
+        try:
+            self.store.rebuild()
+        except StoreError as exc:
+            self.call_from_thread(self._store_problem, str(exc))
+        except OSError as exc:
+            self.call_from_thread(
+                self._store_problem, f"The case list could not be checked: {exc.strerror or type(exc).__name__}."
+            )
+        else:
+            self.call_from_thread(self._store_checked)
+
+    def _store_checked(self) -> None:
+        home = self._home()
+        if home is not None and home.cases is not None:
+            home.reload()
+
+    def _store_problem(self, problem: str) -> None:
+        self.notify(problem, title="The case list", severity="error", markup=False, timeout=30)
 
     def _freeze_startup_heap(self) -> None:
         """The store's index and the case list, made at start, live as long as the app: out of Python's
