@@ -137,6 +137,26 @@ def test_a_big_rebuild_uses_worker_processes_with_the_same_result(tmp_path, monk
     assert Store(tmp_path / "store").summarised == 0
 
 
+def test_a_rebuild_whose_worker_processes_cannot_start_is_done_here(tmp_path, monkeypatch):
+    """Under a full-screen app stderr is not a real file, and spawning workers fails: no hang, same result."""
+    from ophamp_tui.data import store as store_module
+
+    class NoWorkers:
+        def __init__(self, *args, **kwargs):
+            raise ValueError("bad value(s) in fds_to_keep")
+
+    before = comparable(seeded(tmp_path / "store", 20))
+    shutil.rmtree(tmp_path / "store" / "index")
+    monkeypatch.setattr(store_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(store_module, "ProcessPoolExecutor", NoWorkers)
+    store = Store(tmp_path / "store", rebuild=False)
+    calls: list[tuple[int, int]] = []
+    store.rebuild(lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (20, 20)
+    assert comparable(store) == before
+    assert not Store(tmp_path / "store", rebuild=False).needs_rebuild
+
+
 def test_a_damaged_index_line_is_remade_from_its_case_file(tmp_path):
     before = comparable(seeded(tmp_path / "store", 10))
     journal = tmp_path / "store" / "index" / "journal.jsonl"

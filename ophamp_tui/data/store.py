@@ -28,6 +28,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -251,7 +252,12 @@ class Store:
         step = max(1, min(500, total // 100))
         parallel = total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
         if parallel:
-            written = self._rebuild_in_processes(stale, written, progress)
+            try:
+                written = self._rebuild_in_processes(stale, written, progress)
+            except (OSError, ValueError, BrokenProcessPool):
+                # The worker processes could not start (e.g. under a full-screen app whose stderr is not a
+                # real file): sum up here instead. Cases already summed up are simply done again.
+                parallel = False
         for done, (case_id, size) in enumerate([] if parallel else stale, 1):
             summary = self._summary_from_file(case_id, size)
             written.append(self._index.put(summary))
