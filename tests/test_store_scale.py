@@ -215,3 +215,38 @@ def test_seed_streams_with_unique_ids_and_bounded_memory(tmp_path):
 
 def test_summary_rows_keep_their_order():
     assert index_module.ROW[:4] == ("id", "file_size", "victim_number", "victim_staff_no")
+
+
+def test_saves_on_one_thread_while_another_refreshes(tmp_path):
+    """The app saves on its saver thread while the list refreshes (and checks sizes) in a worker."""
+    import threading
+
+    store = seeded(tmp_path / "store", 20)
+    other = Store(tmp_path / "store")  # another ophamp, saving too
+    ids = store.case_ids()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def refresher() -> None:
+        while not stop.is_set():
+            try:
+                store.refresh()
+                store.rebuild()
+                store.summaries()
+            except BaseException as exc:  # noqa: BLE001 - any failure is the test's finding
+                errors.append(exc)
+                return
+
+    thread = threading.Thread(target=refresher)
+    thread.start()
+    try:
+        for n in range(60):
+            who = store if n % 2 else other
+            who.update(ids[n % len(ids)], SGT, sets={"steps.statement.notes": f"note {n}"})
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == []
+    store.refresh()
+    assert comparable(store) == comparable(Store(tmp_path / "store"))
+    assert store.summary(ids[59 % len(ids)]).rev == Store(tmp_path / "store").load(ids[59 % len(ids)]).rev

@@ -156,6 +156,8 @@ class Store:
         self.index_dir = self.root / "index"
         self._lock = FileLock(str(self.root / ".lock"), timeout=lock_timeout, mode=0o600)
         self._index = SummaryIndex(self.index_dir)
+        # Held while the in-memory index changes (a save's line, a refresh, a rebuild): the app refreshes
+        # and rebuilds in worker threads while its saver thread saves.
         self._rebuild_lock = threading.RLock()
         self._victims_lock = threading.Lock()
         self._victims: dict[str, set[str]] | None = None  # number key or staff number -> case ids (lazy)
@@ -481,11 +483,13 @@ class Store:
     def _index_case(self, case: Case, path: Path) -> None:
         """One line appended to the index journal: the cost does not depend on the store's size."""
         summary = summarise(case).model_copy(update={"file_size": path.stat().st_size})
-        self._victims_changed(case.id, summary)
-        try:
-            self._index.append([self._index.put(summary)])  # under the lock, as every save is
-        except OSError:
-            pass  # the case itself is saved; its summary is remade on next open (the size differs)
+        # The in-memory index is shared with a refresh or rebuild in a worker thread: one at a time.
+        with self._rebuild_lock:
+            self._victims_changed(case.id, summary)
+            try:
+                self._index.append([self._index.put(summary)])  # under the lock, as every save is
+            except OSError:
+                pass  # the case itself is saved; its summary is remade on next open (the size differs)
 
     def _acquire(self, timeout: float | None = None) -> None:
         if self.read_only:
