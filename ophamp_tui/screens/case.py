@@ -106,7 +106,8 @@ class CaseScreen(FreshScreen, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#steps", DataTable)
-        table.add_column("#", width=2, key="n")
+        # 80 columns: the next step's marker goes with its number, so the longest title (30) is never cut.
+        table.add_column("#", width=3, key="n")
         table.add_column("Step", width=30, key="title")
         table.add_column("Status", width=14, key="status")
         table.add_column("By / when", width=24, key="who")
@@ -138,8 +139,8 @@ class CaseScreen(FreshScreen, Screen[None]):
         nxt = next_step(case)
         for sdef in STEPS:
             rec = case.steps[sdef.key]
-            marker = "▶" if nxt is sdef else ""
-            title = Text(f"{sdef.title} {marker}".strip(), no_wrap=True, overflow="ellipsis")
+            number = Text(f"▶{sdef.number}" if nxt is sdef else f" {sdef.number}", style="bold" if nxt is sdef else "")
+            title = Text(sdef.title, no_wrap=True, overflow="ellipsis")
             by, at = rec.by, rec.at
             started = rec.status is not StepStatus.NOT_STARTED and by is not None and at is not None
             who = Text(
@@ -150,7 +151,7 @@ class CaseScreen(FreshScreen, Screen[None]):
                 overflow="ellipsis",
             )
             status = Text(rec.status.label, style=STATUS_STYLE[rec.status.value])
-            table.add_row(Text(str(sdef.number)), title, status, who, key=sdef.key)
+            table.add_row(number, title, status, who, key=sdef.key)
         table.move_cursor(row=row)
 
     def _summary(self, case: Case, now) -> Text:
