@@ -551,7 +551,7 @@ class Store:
                         pass  # remade from the case files next time
 
     def replace_all(self, cases: list[Case]) -> None:
-        """Hold exactly ``cases`` (training resets): every case file, last good copy and index shard goes,
+        """Hold exactly ``cases`` (training resets): every case file, last good copy and index line goes,
         then ``cases`` are written as ``create_many`` writes them (byte for byte the same files).
 
         Under the lock. Left alone: drafts, sessions, anything else in the folder, and temp files younger
