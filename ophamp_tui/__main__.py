@@ -123,23 +123,31 @@ def _seed(args: argparse.Namespace) -> int:
     """Fictional cases into a store named on the command line: never the live one by accident."""
     from itertools import islice
 
-    from .data.paths import default_store
+    from .data.paths import default_store, is_database_url
     from .data.seed import iter_fictional_cases
     from .data.store import Store, StoreError
+    from .data.store_api import CaseStore
 
     target = args.seed_store or args.store
     if not target or not target.strip():
         return _fail("say which store to fill: ophamp seed --store PATH (a training or test store, not the live one).")
-    path = Path(target).expanduser()
     if args.cases < 1 or args.cases > 1_000_000:
         return _fail("--cases must be between 1 and 1,000,000.")
-    if path.resolve() == default_store().resolve() and not args.into_live:
+    database = is_database_url(target)
+    path = Path(target).expanduser()
+    if not database and path.resolve() == default_store().resolve() and not args.into_live:
         return _fail(
             f"{path} is the live store. Fictional cases go into a store of their own; "
             "add --into-live only if you really mean it."
         )
+    store: CaseStore
     try:
-        store = Store(path)
+        if database:  # a PostgreSQL test or training database (a live one holds real cases: refused below)
+            from .data.store_pg import PgStore
+
+            store = PgStore(target)
+        else:
+            store = Store(path)
         real = sum(1 for s in store.summaries() if not s.fictional and not s.damaged)
         if real and not args.into_live:
             return _fail(
@@ -152,7 +160,7 @@ def _seed(args: argparse.Namespace) -> int:
             store.create_many(chunk)
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
-    print(f"Wrote {args.cases} fictional cases to {path} ({len(store)} cases in the store).")
+    print(f"Wrote {args.cases} fictional cases to {store.location} ({len(store)} cases in the store).")
     return 0
 
 

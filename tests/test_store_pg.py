@@ -259,3 +259,30 @@ def test_database_urls_are_told_from_folders():
     assert is_database_url("postgresql://db/ophamp") and is_database_url("postgres://db/ophamp")
     assert is_database_url("PostgreSQL://db/ophamp")
     assert not is_database_url("/srv/ophamp/store") and not is_database_url("") and not is_database_url(None)
+
+
+def test_ophamp_seed_fills_a_postgresql_store_and_never_mixes_with_real_cases(pg_dsn, capsys):
+    from urllib.parse import quote
+
+    from ophamp_tui.__main__ import main
+    from ophamp_tui.data.edits import new_case
+    from ophamp_tui.data.models import Incident, Victim
+
+    parts = conninfo_to_dict(pg_dsn)  # as a user types it: a postgresql:// URI
+    uri = f"postgresql://{parts['user']}@/{parts['dbname']}?host={quote(str(parts['host']), safe='')}"
+    assert main(["seed", "--store", uri, "--cases", "30"]) == 0
+    assert "Wrote 30 fictional cases" in capsys.readouterr().out
+    store = open_store(pg_dsn)
+    assert len(store) == 30 and all(s.fictional for s in store.summaries())
+    assert len({s.id for s in store.summaries()}) == 30
+
+    real = new_case(
+        victim=Victim(name="PC Alex Morgan", number="PC 7788"),
+        incident=Incident(occurred_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC), location="Custody", offence="aew_s1"),
+        by=Actor(name="PS Sam Taylor", number="PS 4521", role="sergeant"),
+        now=datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+    )
+    store.create(real)
+    assert main(["seed", "--store", uri, "--cases", "5", "--seed", "7"]) == 2
+    assert "holds 1 real case" in capsys.readouterr().err
+    assert len(open_store(pg_dsn)) == 31
