@@ -18,8 +18,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from .crash import safe_report, user_message, write_report
 from .data import presence
@@ -164,6 +166,33 @@ class OpHampApp(App[None]):
         self._tell_about_others()
         self._tell_about_store()
         self.store.register_session(self.user, training=self.training)
+        self._watch_store()
+
+    class StoreChanged(Message):
+        """Someone saved to the store (another ophamp, or this one): the screens showing it look again."""
+
+    LIVE_POLL = 0.25  # seconds between looks at the store (and the longest wait to stop when quitting)
+
+    @work(thread=True, group="store-watch", exit_on_error=False)
+    def _watch_store(self) -> None:
+        """Live updates: when anyone saves, the list, the case and the step form on screen follow within
+        a second, without a keypress (TinyDB: the index files' sizes; PostgreSQL: LISTEN/NOTIFY)."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                changed = self.store.wait_for_change(self.LIVE_POLL)
+            except Exception:  # noqa: BLE001 - live updates are a help: the screens still refresh as before
+                changed = False
+                worker.cancelled_event.wait(1.0)
+            if changed and not worker.is_cancelled:
+                self.post_message(self.StoreChanged())
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        for screen in self.screen_stack:
+            hook = getattr(screen, "store_changed", None)
+            if callable(hook):
+                hook()
 
     def _open_home(self, *, replacing: Screen | None = None) -> None:
         """The case list; then who is using ophamp (first start) or the offer to carry on."""

@@ -353,6 +353,20 @@ def test_another_store_objects_saves_show_after_refresh(store, store_factory, ma
     assert store.load("OH-R").step("statement").notes == "from the other desk"  # load reads it as it is now
 
 
+def test_a_watcher_hears_of_another_store_objects_saves(store, store_factory, make_case, sergeant):
+    store.create(make_case(case_id="OH-W"))
+    assert store.wait_for_change(0.05) is False  # the first call starts watching
+    assert store.wait_for_change(0.3) is False  # nothing saved since
+    other = reopened(store_factory)
+    other.update("OH-W", OTHER, sets={"steps.statement.notes": "from the other desk"})
+    assert store.wait_for_change(3.0) is True
+    store.refresh()
+    assert store.summary("OH-W").rev == 1
+    assert store.wait_for_change(0.3) is False  # heard once
+    other.create(make_case(case_id="OH-W2"))
+    assert store.wait_for_change(3.0) is True
+
+
 def test_victim_cases_by_number_ignoring_case_and_spacing(store, store_factory, make_case):
     store.create(make_case(case_id="OH-V1", victim_number="PC 1234", occurred_at=NOW - timedelta(days=300)))
     store.create(make_case(case_id="OH-V2", victim_number="pc1234", occurred_at=NOW - timedelta(days=3)))
@@ -517,6 +531,7 @@ def test_the_interface_names_only_what_the_app_uses():
         "notices",
         "location",
         "refresh",
+        "wait_for_change",
         "needs_rebuild",
         "rebuild",
         "summaries",

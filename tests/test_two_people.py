@@ -69,9 +69,10 @@ def open_step(term: Terminal, number: str, title: str) -> None:
 
 
 def test_a_stale_screen_never_overwrites_another_persons_change(tmp_path):
-    """Item 1: A and B on step 1 of one case. B's screen follows A's change after B's own save, and
-    an edit B makes to a value A changed since B saw it is refused and told, never saved over A's.
-    (Each starts with themselves suggested as the supervisor: a suggestion gives way to a real value.)"""
+    """Item 1: A and B on step 1 of one case. B's screen follows A's changes live, without a keypress,
+    and an edit B is typing while A changes the same field is refused when B leaves it, and told, never
+    saved over A's. (Each starts with themselves suggested as the supervisor: a suggestion gives way
+    to a real value.)"""
     root, case_id = make_store(tmp_path)
     argv = [*OPHAMP, "--store", str(root)]
     with Terminal(argv, person(tmp_path, ANN, "ann")) as a, Terminal(argv, person(tmp_path, BOB, "bob")) as b:
@@ -88,20 +89,19 @@ def test_a_stale_screen_never_overwrites_another_persons_change(tmp_path):
         eventually(
             lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_number"), "PS 1111")
         )
-        # B, still shown B's own suggestion, changes another field: merged, and B now sees A's name;
-        # B's suggestion gives way to it, without a word of conflict.
-        assert "PS Ann Able" not in b.text()
+        # B's screen follows at once, without a key: B's suggestion gives way to A's name, no conflict.
+        b.wait_for("PS Ann Able")
+        b.wait_for("PS 1111")
+        # B changes another field: merged with A's.
         b.send("\t\t\t", pause=0.3)  # to the CAD reference
         b.send("CAD 1")
         b.send("\t")
         eventually(lambda: assert_equal(Store(root).load(case_id).incident.cad_ref, "CAD 1"))
-        b.wait_for("PS Ann Able")
-        b.wait_for("PS 1111")
         time.sleep(0.5)
         assert "changed this" not in b.text()
         fields = step_fields(root, case_id, "supervisor_aware")
         assert fields["supervisor_name"] == "PS Ann Able" and fields["supervisor_number"] == "PS 1111"
-        # A changes the name again. B, who has saved nothing since, edits the name as B was shown it.
+        # A changes the name again: B sees it live.
         a.send(SHIFT_TAB)
         a.send(CTRL_U)
         a.send("PS Ann Other")
@@ -109,16 +109,29 @@ def test_a_stale_screen_never_overwrites_another_persons_change(tmp_path):
         eventually(
             lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_name"), "PS Ann Other")
         )
+        b.wait_for("PS Ann Other")
+        # Both change the name at once: B is typing when A saves. B's typing is not overwritten, and when
+        # B leaves the field B is told, with what B typed kept in the message, and shown A's value.
         for _ in range(4):  # back from the field after the CAD reference to the name
             b.send(SHIFT_TAB, pause=0.3)
         b.send(CTRL_U)
         b.send("PS Bob Stale")
+        b.wait_for("PS Bob Stale")
+        a.send(SHIFT_TAB)
+        a.send(CTRL_U)
+        a.send("PS Ann Third")
+        a.send("\t")
+        eventually(
+            lambda: assert_equal(step_fields(root, case_id, "supervisor_aware").get("supervisor_name"), "PS Ann Third")
+        )
+        time.sleep(1.0)  # B's screen has heard of it, and kept B's typing
+        assert "PS Bob Stale" in b.text()
         b.send("\t")
         b.wait_for("changed this")  # told, with what B typed kept in the message
-        b.wait_for("PS Ann Other")  # and shown A's value
+        b.wait_for("PS Ann Third")  # and shown A's value
         time.sleep(0.5)
         fields = step_fields(root, case_id, "supervisor_aware")
-        assert fields["supervisor_name"] == "PS Ann Other" and fields["supervisor_number"] == "PS 1111"
+        assert fields["supervisor_name"] == "PS Ann Third" and fields["supervisor_number"] == "PS 1111"
         assert Store(root).load(case_id).incident.cad_ref == "CAD 1"
 
 

@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -161,6 +162,7 @@ class Store:
         self._rebuild_lock = threading.RLock()
         self._victims_lock = threading.Lock()
         self._victims: dict[str, set[str]] | None = None  # number key or staff number -> case ids (lazy)
+        self._seen_mark: tuple[object, ...] | None = None  # see wait_for_change
         self.summarised = 0  # cases summed up from their files by this object (for tests and benchmarks)
         try:
             open_root(self.root, self.notices)
@@ -405,6 +407,33 @@ class Store:
     def _summary_from_file(self, case_id: str, size: int) -> CaseSummary:
         self.summarised += 1
         return summary_of_file(self.cases_dir, case_id, size)
+
+    def _change_mark(self) -> tuple[object, ...]:
+        """What a save by any ophamp changes: the index files (a line appended, or folded into a new
+        snapshot) and the cases folder (a case file made or removed)."""
+        mark: list[object] = []
+        for path in (self.index_dir / "journal.jsonl", self.index_dir / "summaries.jsonl", self.cases_dir):
+            try:
+                st = os.stat(path)
+                mark.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except OSError:
+                mark.append(None)
+        return tuple(mark)
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """See ``CaseStore.wait_for_change``: looks at three files' sizes and times every 0.2 s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            mark = self._change_mark()
+            if self._seen_mark is None:
+                self._seen_mark = mark
+            elif mark != self._seen_mark:
+                self._seen_mark = mark
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(0.2, left))
 
     def summaries(self) -> list[CaseSummary]:
         """Every summary: each built from its index line the first time (about 20 µs), then kept until that

@@ -53,6 +53,13 @@ class CaseStore(Protocol):
 
     # --- the case list -------------------------------------------------------------------------
 
+    def wait_for_change(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a save to the store made since the last call (by anyone,
+        this object included); True as soon as there may be one, False if there was none. The first
+        call only starts watching. For one watcher (the app's live updates, in a thread): it reads
+        nothing of the cases, so the caller then runs ``refresh`` (or reloads the case it shows)."""
+        ...
+
     def refresh(self) -> None:
         """Bring ``summaries``, ``summary`` and ``len`` up to date with saves made by other store objects
         (other ophamps) since this one last looked. This object's own writes show at once, without it."""

@@ -18,6 +18,7 @@ import hashlib
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -123,6 +124,7 @@ class PgStore:
         connect_timeout: int = 10,
     ):
         self._dsn = dsn
+        self._listener: psycopg.Connection[Any] | None = None  # see wait_for_change
         self.clock = clock
         self.lock_timeout = lock_timeout
         self.connect_timeout = connect_timeout
@@ -233,6 +235,27 @@ class PgStore:
         with self._mutex:
             if self._conn is not None:
                 self._conn.close()
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """See ``CaseStore.wait_for_change``: a connection of its own LISTENs to the NOTIFY every save
+        sends. A lost server: no change, and a new connection next time (the app carries on)."""
+        try:
+            if self._listener is None or self._listener.closed or self._listener.broken:
+                self._listener = psycopg.connect(
+                    self._dsn, autocommit=True, connect_timeout=self.connect_timeout, application_name="ophamp"
+                )
+                self._listener.execute("LISTEN ophamp_cases")
+                return False  # watching from now on
+            return any(True for _ in self._listener.notifies(timeout=timeout, stop_after=1))
+        except psycopg.Error:
+            if self._listener is not None:
+                self._listener.close()
+            self._listener = None
+            time.sleep(min(timeout, 1.0))
+            return False
 
     # --- opening: the tables, their version, and whether we may write ----------------------------------
 

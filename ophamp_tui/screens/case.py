@@ -117,6 +117,14 @@ class CaseScreen(FreshScreen, Screen[None]):
             table.move_cursor(row=nxt.number - 1)
         table.focus()
 
+    def store_changed(self) -> None:
+        """Someone saved (see OpHampApp._watch_store): show this case as it is now, if it changed."""
+        try:
+            if self.store.load(self.case_id).rev != self.case.rev:
+                self.refresh_case()
+        except StoreError:
+            pass  # said when the user next opens or acts on it
+
     def on_screen_resume(self) -> None:
         if not self._shown_once:  # first shown just after on_mount filled it in: nothing to refresh yet
             self._shown_once = True

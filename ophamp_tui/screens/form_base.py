@@ -158,6 +158,18 @@ class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
             return
         self.notify(str(exc), title="Changed by someone else", severity="warning", markup=False, timeout=15)
 
+    def store_changed(self) -> None:
+        """Someone saved (see OpHampApp._watch_store): if this case changed, show their values in the fields
+        this user is not changing, so a stale form never saves over them."""
+        try:
+            now = self.store.load(self.case_id)
+        except StoreError:
+            return  # said when the user next saves
+        if now.rev != self.case.rev and not any(row.pending for row in self.query(FieldRow)):
+            self.case = now
+            self.show_merged()
+            self.after_save()
+
     def show_merged(self) -> None:
         """Show the stored value in every field the user is not changing: others' changes appear."""
         changed = []

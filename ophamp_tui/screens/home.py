@@ -107,6 +107,11 @@ class HomeScreen(Screen[None]):
             self._read_others()
         self._resumed = True
 
+    def store_changed(self) -> None:
+        """Someone saved (see OpHampApp._watch_store): read what changed, in the background."""
+        if self.cases is not None:
+            self._read_others()
+
     class StoreRead(Message):
         """The store has been brought up to date with other ophamps' saves (in the background)."""
 
