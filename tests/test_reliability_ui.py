@@ -154,6 +154,9 @@ async def test_same_field_changed_in_another_window_is_not_silently_lost(tmp_pat
     elsewhere = Store(tmp_path / "store")  # the second terminal
     inspector = Actor(name="Insp Kay Lowe", number="0099")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        # Live updates stopped: a save that lands between two looks at the store (or while the screen
+        # is busy) leaves this screen stale for a moment, and must still never be saved over.
+        app.workers.cancel_group(app, "store-watch")
         pilot.app.screen.open_case(case.id)
         await pilot.press("2")
         await pilot.pause()

@@ -119,6 +119,8 @@ class CaseScreen(FreshScreen, Screen[None]):
 
     def store_changed(self) -> None:
         """Someone saved (see OpHampApp._watch_store): show this case as it is now, if it changed."""
+        if not self.is_mounted:
+            return  # not drawn yet: it reads the case as it is when it is
         try:
             if self.store.load(self.case_id).rev != self.case.rev:
                 self.refresh_case()

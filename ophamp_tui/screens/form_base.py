@@ -161,6 +161,8 @@ class FormScreen(FreshScreen, LocalFocusStyles, Screen[None]):
     def store_changed(self) -> None:
         """Someone saved (see OpHampApp._watch_store): if this case changed, show their values in the fields
         this user is not changing, so a stale form never saves over them."""
+        if not self.is_mounted:
+            return  # not drawn yet: it shows the case as it is when it is
         try:
             now = self.store.load(self.case_id)
         except StoreError:
