@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from .checklist import LOGS, FieldDef, field_path
 from .choices import NOTIFIABLE_STATUSES
 from .clock import as_utc, from_iso, iso
+from .errors import ConflictError, StoreError
 from .models import Actor, Case, HistoryEntry, Incident, LogEntry, StepStatus, Suspect, Victim
 from .text import without_controls
 
@@ -318,3 +319,38 @@ def apply(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
         raise EditError(f"Cannot save {where or 'the change'}: {first.get('msg', 'invalid value')}") from None
+
+
+def merge_update(
+    current: Case,
+    by: Actor,
+    now: datetime,
+    *,
+    sets: dict[str, Any] | None = None,
+    appends: dict[str, LogEntry | dict[str, Any]] | None = None,
+    base_rev: int | None = None,
+    expect: dict[str, Any] | None = None,
+    start_step: str | None = None,
+) -> tuple[Case, list[str]]:
+    """What every store's ``update`` does to the case as it is now, the same for each backend.
+
+    Refused (ConflictError) when someone else changed a field of ``sets`` since ``base_rev``, or a path
+    of ``expect`` no longer holds the value the user was shown; ``start_step`` is marked in progress
+    by ``by`` if it has not been started. Returns the new case and the paths that really changed (none:
+    nothing to write). A change that cannot be applied is a StoreError saying what to fix."""
+    if base_rev is not None and current.rev != base_rev and sets:
+        theirs = [h for h in current.history if h.rev > base_rev and h.field in sets]
+        if theirs:
+            last = theirs[-1]
+            raise ConflictError([h.field for h in theirs], last.by, last.at)
+    stale = [path for path, shown in (expect or {}).items() if current.value_at(path) != shown]
+    if stale:
+        by_them = [h for h in current.history if h.field in stale]
+        latest = by_them[-1] if by_them else None
+        raise ConflictError(stale, latest.by if latest else None, latest.at if latest else None)
+    if start_step and current.steps[start_step].status is StepStatus.NOT_STARTED:
+        sets = {**status_sets(start_step, StepStatus.IN_PROGRESS, by, now), **(sets or {})}
+    try:
+        return apply(current, by, now, sets=sets, appends=appends)
+    except EditError as exc:
+        raise StoreError(str(exc)) from None

@@ -28,9 +28,9 @@ def _path(root: Path) -> Path:
     return _dir(root) / f"{HOST}-{os.getpid()}.json"
 
 
-def register(root: Path, who: Actor | None, *, training: bool = False) -> None:
-    """Say this process has the store open (again, after a change of user)."""
-    record = {
+def session_record(who: Actor | None, *, training: bool = False) -> dict[str, Any]:
+    """What a store keeps of an ophamp that has it open (see ``describe``), whichever the backend."""
+    return {
         "host": HOST,
         "pid": os.getpid(),
         "started": iso(now_utc()),
@@ -38,6 +38,11 @@ def register(root: Path, who: Actor | None, *, training: bool = False) -> None:
         "name": who.name if who else "",
         "number": who.number if who else "",
     }
+
+
+def register(root: Path, who: Actor | None, *, training: bool = False) -> None:
+    """Say this process has the store open (again, after a change of user)."""
+    record = session_record(who, training=training)
     try:
         if not atomic.owner_can_write(root):
             return  # a read-only store: nothing is written in it, not even this

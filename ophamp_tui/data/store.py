@@ -40,10 +40,10 @@ from tinydb import TinyDB
 
 from . import atomic, presence
 from .clock import now_utc
-from .edits import EditError, apply, status_sets
+from .edits import merge_update
 from .errors import ConflictError, StoreBusyError, StoreError
 from .index import SummaryIndex, encode
-from .models import Actor, Case, LogEntry, StepStatus
+from .models import Actor, Case, LogEntry
 from .store_files import (
     CASE_TABLE,
     STORE_FORMAT,
@@ -638,23 +638,16 @@ class Store:
         """
         with self.locked(wait):
             current = self.load(case_id)
-            if base_rev is not None and current.rev != base_rev and sets:
-                theirs = [h for h in current.history if h.rev > base_rev and h.field in sets]
-                if theirs:
-                    last = theirs[-1]
-                    raise ConflictError([h.field for h in theirs], last.by, last.at)
-            stale = [path for path, shown in (expect or {}).items() if current.value_at(path) != shown]
-            if stale:
-                by_them = [h for h in current.history if h.field in stale]
-                latest = by_them[-1] if by_them else None
-                raise ConflictError(stale, latest.by if latest else None, latest.at if latest else None)
-            now = self.clock()
-            if start_step and current.steps[start_step].status is StepStatus.NOT_STARTED:
-                sets = {**status_sets(start_step, StepStatus.IN_PROGRESS, by, now), **(sets or {})}
-            try:
-                updated, changed = apply(current, by, now, sets=sets, appends=appends)
-            except EditError as exc:
-                raise StoreError(str(exc)) from None
+            updated, changed = merge_update(
+                current,
+                by,
+                self.clock(),
+                sets=sets,
+                appends=appends,
+                base_rev=base_rev,
+                expect=expect,
+                start_step=start_step,
+            )
             if changed:
                 self._write_case(updated)
             return updated

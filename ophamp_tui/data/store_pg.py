@@ -30,13 +30,13 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
-from .clock import iso, now_utc
-from .edits import EditError, apply, status_sets
-from .errors import ConflictError, StoreBusyError, StoreError
+from .clock import now_utc
+from .edits import EditError, merge_update
+from .errors import StoreBusyError, StoreError
 from .migrate import SchemaError, upgrade
-from .models import Actor, Case, LogEntry, StepStatus
+from .models import Actor, Case, LogEntry
 from .paths import is_database_url
-from .presence import HOST
+from .presence import HOST, session_record
 from .store_files import where as field_where
 from .store_pg_schema import MIGRATION_LOCK, MIGRATIONS, SCHEMA_VERSION, STORE_LOCK
 from .summary import CaseSummary, summarise, victim_cases
@@ -552,23 +552,16 @@ class PgStore:
             if row is None:
                 raise StoreError(f"Case {case_id} is not in this store.")
             current = self._case_from(case_id, row[0])
-            if base_rev is not None and current.rev != base_rev and sets:
-                theirs = [h for h in current.history if h.rev > base_rev and h.field in sets]
-                if theirs:
-                    last = theirs[-1]
-                    raise ConflictError([h.field for h in theirs], last.by, last.at)
-            stale = [path for path, shown in (expect or {}).items() if current.value_at(path) != shown]
-            if stale:
-                by_them = [h for h in current.history if h.field in stale]
-                latest = by_them[-1] if by_them else None
-                raise ConflictError(stale, latest.by if latest else None, latest.at if latest else None)
-            now = self.clock()
-            if start_step and current.steps[start_step].status is StepStatus.NOT_STARTED:
-                sets = {**status_sets(start_step, StepStatus.IN_PROGRESS, by, now), **(sets or {})}
-            try:
-                updated, changed = apply(current, by, now, sets=sets, appends=appends)
-            except EditError as exc:
-                raise StoreError(str(exc)) from None
+            updated, changed = merge_update(
+                current,
+                by,
+                self.clock(),
+                sets=sets,
+                appends=appends,
+                base_rev=base_rev,
+                expect=expect,
+                start_step=start_step,
+            )
             if not changed:
                 return updated
             doc, summary, values = _row_values(updated)
@@ -632,14 +625,7 @@ class PgStore:
         )
 
     def register_session(self, who: Actor | None, *, training: bool = False) -> None:
-        self._session = {
-            "host": HOST,
-            "pid": os.getpid(),
-            "started": iso(now_utc()),
-            "training": training,
-            "name": who.name if who else "",
-            "number": who.number if who else "",
-        }
+        self._session = session_record(who, training=training)
         try:
             with self._db("saying this ophamp has it open"):
                 self._write_session()
