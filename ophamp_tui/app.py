@@ -189,7 +189,11 @@ class OpHampApp(App[None]):
 
     @on(StoreChanged)
     def _store_changed(self) -> None:
+        # The screen in view, and the list (its count is in the header); screens below look again when
+        # they are shown.
         for screen in self.screen_stack:
+            if screen is not self.screen and not isinstance(screen, HomeScreen):
+                continue
             hook = getattr(screen, "store_changed", None)
             if callable(hook):
                 hook()

@@ -122,10 +122,12 @@ class CaseScreen(FreshScreen, Screen[None]):
         if not self.is_mounted:
             return  # not drawn yet: it reads the case as it is when it is
         try:
-            if self.store.load(self.case_id).rev != self.case.rev:
-                self.refresh_case()
+            now = self.store.load(self.case_id)
         except StoreError:
-            pass  # said when the user next opens or acts on it
+            return  # said when the user next opens or acts on it
+        if now.rev != self.case.rev:
+            self.case = now
+            self.refresh_case(reload=False)
 
     def on_screen_resume(self) -> None:
         if not self._shown_once:  # first shown just after on_mount filled it in: nothing to refresh yet
