@@ -250,3 +250,45 @@ def test_saves_on_one_thread_while_another_refreshes(tmp_path):
     store.refresh()
     assert comparable(store) == comparable(Store(tmp_path / "store"))
     assert store.summary(ids[59 % len(ids)]).rev == Store(tmp_path / "store").load(ids[59 % len(ids)]).rev
+
+
+def test_asking_again_for_every_summary_looks_only_at_what_changed(tmp_path, monkeypatch):
+    """The list of every summary is kept between calls (opening a case and coming back to the list each
+    ask for it): asked again, it builds no summary but those of the cases that changed meanwhile, here or
+    in another ophamp, and it always equals what a fresh open of the store gives, in the same order."""
+    root = tmp_path / "store"
+    here = seeded(root, 50)
+    there = Store(root, clock=lambda: NOW)
+    built: list[str] = []  # the cases whose summary was looked up (and built if its line is new)
+    look = index_module.SummaryIndex._built
+
+    def counted(index: index_module.SummaryIndex, case_id: str, line: bytes):
+        built.append(case_id)
+        return look(index, case_id, line)
+
+    monkeypatch.setattr(index_module.SummaryIndex, "_built", counted)
+
+    def fresh() -> list[dict]:
+        return [s.model_dump(mode="json") for s in Store(root).summaries()]
+
+    first = here.summaries()
+    built.clear()
+    assert here.summaries() == first and built == []  # nothing changed: nothing looked at again
+
+    ids = [s.id for s in first]
+    here.update(ids[3], SGT, sets={FIELD: "seen by the welfare officer"})
+    there.update(ids[7], SGT, sets={FIELD: "statement taken"})
+    built.clear()
+    here.refresh()  # takes in the other ophamp's save
+    got = here.summaries()
+    assert sorted(built) == sorted([ids[3], ids[7]])  # only the cases saved here and elsewhere
+    assert [s.model_dump(mode="json") for s in got] == fresh()
+    assert got[3].rev == first[3].rev + 1 and got[7].rev == first[7].rev + 1
+
+    for name in (f"{ids[9]}.json", f"{ids[9]}.json.bak"):
+        (root / "cases" / name).unlink(missing_ok=True)
+    there.create_many([fictional_case(random.Random(77), NOW)])
+    here.refresh()
+    got = here.summaries()
+    assert [s.model_dump(mode="json") for s in got] == fresh()
+    assert ids[9] not in {s.id for s in got} and len(got) == 50  # one gone, one new

@@ -438,7 +438,7 @@ class Store:
     def summaries(self) -> list[CaseSummary]:
         """Every summary: each built from its index line the first time (about 20 µs), then kept until that
         case changes (see ``iter_summaries`` to go through them without making the list)."""
-        return list(self.iter_summaries())
+        return self._index.all_summaries(self._remake)
 
     def iter_summaries(self) -> Iterator[CaseSummary]:
         """The summaries one at a time, each built as it is asked for: the same as ``summaries`` without
