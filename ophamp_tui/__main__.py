@@ -31,6 +31,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--cases", type=int, default=50, metavar="N", help="how many cases (default 50)")
     seed.add_argument("--seed", type=int, default=2016, help="random seed, for the same cases every time")
+    due = sub.add_parser(
+        "due",
+        help="what is due from one person, across every case where they are named (for a scheduled job)",
+        description="Prints every time limit on an open case where NUMBER is named in any role (supervisor, "
+        "inspector, welfare officer, investigating officer, support officer, reviewer...), most urgent first. "
+        "Exit status 0, or 2 if the store cannot be read.",
+    )
+    due.add_argument(
+        "--for", dest="due_for", required=True, metavar="NUMBER", help="collar or staff number, e.g. 'PS 4521'"
+    )
+    due.add_argument(
+        "--format", dest="due_format", choices=("text", "json"), default="text", help="text (default) or json"
+    )
+    due.add_argument("--store", metavar="PATH", dest="due_store", help="store directory or postgresql:// URI")
     demo = sub.add_parser("demo", help="training mode: fictional scenarios on their own store, never the live one")
     demo.add_argument("--reset", action="store_true", help="restore every scenario to its starting point")
     demo.add_argument("--serve-session", metavar="NAME", help=argparse.SUPPRESS)  # set by `ophamp serve`
@@ -64,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "seed":
         return _seed(args)
+    if args.command == "due":
+        return _due(args)
 
     if args.command == "demo":
         from .data.clock import now_utc
@@ -161,6 +177,41 @@ def _seed(args: argparse.Namespace) -> int:
     except (StoreError, OSError) as exc:
         return _fail(str(exc))
     print(f"Wrote {args.cases} fictional cases to {store.location} ({len(store)} cases in the store).")
+    return 0
+
+
+def _due(args: argparse.Namespace) -> int:
+    """``ophamp due --for NUMBER``: what is due from one person, read from the store's summaries."""
+    import json
+
+    from .data.clock import now_utc
+    from .data.paths import resolve_store
+    from .data.queues import due_items, due_json, due_text
+    from .data.store import Store, StoreError
+    from .data.store_api import CaseStore
+    from .data.text import normalise_number
+
+    if not normalise_number(args.due_for):
+        return _fail("--for needs a collar or staff number, such as 'PS 4521'.")
+    target = resolve_store(args.due_store or args.store)
+    store: CaseStore
+    try:
+        if isinstance(target, str):
+            from .data.store_pg import PgStore
+
+            store = PgStore(target)
+        else:
+            if not (target / "store.json").exists() and not (target / "cases").exists():
+                return _fail(f"{target} is not an ophamp store (no cases there). Say which with --store PATH.")
+            store = Store(target)
+        now = now_utc()
+        items = due_items(store.iter_summaries(), args.due_for, now)
+    except (StoreError, OSError) as exc:
+        return _fail(str(exc))
+    if args.due_format == "json":
+        print(json.dumps(due_json(items, args.due_for, now), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(due_text(items, args.due_for, now))
     return 0
 
 

@@ -21,7 +21,7 @@ from .checklist import step
 from .clock import as_utc
 from .store_api import CaseStore
 from .summary import CaseSummary
-from .text import normalise_number, number_key, same_victim
+from .text import normalise_number, number_key, same_number, same_victim
 
 STATE_WORDS = {"review": "Senior review", "complete": "Complete", "closed": "Closed early", "damaged": "Cannot open"}
 
@@ -299,6 +299,7 @@ class CaseList:
         self._wake_of: dict[str, datetime] = {}
         self.overdue = 0  # overdue time limits across every case
         self.late = 0  # cases with something overdue
+        self._named: dict[str, set[str]] | None = None  # number key -> cases naming it (made when asked)
         for s in self.victims.summaries.values():
             self._add(s)
         self._order = sorted(self._rows.values(), key=self._sort_key)
@@ -315,6 +316,21 @@ class CaseList:
     def row(self, case_id: str) -> Row | None:
         return self._rows.get(case_id)
 
+    def naming(self, number: str) -> list[Row]:
+        """The rows of the cases where ``number`` is named in any role (``same_number``), in list order.
+        Looked up by number, not by going through every row (the lookup is made on first use)."""
+        if self._named is None:
+            self._named = defaultdict(set)
+            for row in self._rows.values():
+                for person in row.people:
+                    self._named[number_key(person)].add(row.id)
+        found = [self._rows[i] for i in self._named.get(number_key(number), ())]
+        found = [r for r in found if any(same_number(number, person) for person in r.people)]
+        return sorted(found, key=self._sort_key)
+
+    def summary(self, case_id: str) -> CaseSummary | None:
+        return self.victims.summaries.get(case_id)
+
     def _sort_key(self, row: Row) -> tuple[Any, ...]:
         return (*_attention(row), self._seq[row.id])
 
@@ -322,6 +338,9 @@ class CaseList:
         row = row_of(s, self.now, s.id in self._repeat)
         self._rows[s.id] = row
         self._key_of[s.id] = self.victims.number_key(s.id)
+        if self._named is not None:
+            for number in row.people:
+                self._named.setdefault(number_key(number), set()).add(s.id)
         self.overdue += row.overdue
         self.late += bool(row.overdue)
         at = _changes_at(s, self.now)
@@ -335,6 +354,9 @@ class CaseList:
         self._key_of.pop(case_id, None)
         if row is None:
             return None
+        if self._named is not None:
+            for number in row.people:
+                self._named.get(number_key(number), set()).discard(case_id)
         self.overdue -= row.overdue
         self.late -= bool(row.overdue)
         self._wake_of.pop(case_id, None)

@@ -16,15 +16,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from ..data.caselist import CaseList, Row, victim_index
-from ..data.clock import fmt_short_date
+from ..data.clock import fmt_by, fmt_short_date
+from ..data.queues import due_items
 from ..data.store_api import CaseStore, StoreError
 from ..data.text import plural, same_number
 from ..widgets.footer import QuietFooter
 from ..widgets.safe_input import SafeInput
 from .carry_on import draft_owner
 from .case import CaseScreen
+from .due_queue import DueQueueScreen
 from .new_case import NewCaseScreen
 from .overdue import OverdueScreen
+from .queue_base import QueueScreen
 from .review_queue import ReviewQueueScreen
 
 MAX_ROWS = 500  # beyond this, typing to filter is quicker than scrolling
@@ -61,6 +64,7 @@ class HomeScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear", tooltip="Clear the filter"),
         Binding("o", "overdue", "Overdue", id="overdue", tooltip="Everything past its time limit, most overdue first"),
         Binding("r", "review_queue", "Reviews", id="review-queue", tooltip="Cases awaiting senior manager review"),
+        Binding("y", "due_from_me", "Due from me", id="due-from-me", tooltip="Every time limit on your cases"),
         Binding("m", "my_cases", "Mine", id="my-cases", tooltip="Only cases where you are named (show all again)"),
         Binding("u", "app.switch_user", "User", id="switch-user", tooltip="Change who is using ophamp"),
     ]
@@ -82,6 +86,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield SafeInput(placeholder="Type to filter: victim, reference, offence, step…  (/)", id="filter", compact=True)
+        yield Label("", id="due-me", markup=False)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static(Content(EMPTY), id="empty", classes="empty")
         yield Label("", id="count", classes="hint")
@@ -137,6 +142,8 @@ class HomeScreen(Screen[None]):
     @on(StoreRead)
     def _others_read(self) -> None:
         self.reload()
+        if isinstance(self.app.screen, QueueScreen):  # a queue in view follows too (live updates)
+            self.app.screen.reload()
 
     def reload(self) -> None:
         """Bring the list up to date with the store: only the rows of cases that changed are remade."""
@@ -150,6 +157,37 @@ class HomeScreen(Screen[None]):
             changed = self.cases.sync(self.store.summaries(), now)
         self.app.overdue = self.cases.overdue
         self._fill(changed)
+        self._show_due()
+
+    def _show_due(self) -> None:
+        """First, what is due from the current user (every case naming them), in one or two lines."""
+        assert self.cases is not None
+        banner = self.query_one("#due-me", Label)
+        me = self.app.user.number if self.app.user else ""
+        rows = self.cases.naming(me) if me else []
+        summaries = [s for r in rows if (s := self.cases.summary(r.id)) is not None]
+        items = due_items(summaries, me, self.app.clock()) if summaries else []
+        banner.display = bool(items)
+        if not items:
+            return
+        first = items[0]
+        late = sum(i.overdue for i in items)
+        banner.set_class(bool(late), "-late")
+        banner.update(
+            Content.assemble(
+                ("Due from you: ", "bold"),
+                plural(len(items), "item"),
+                (f", {late} overdue" if late else "", "bold"),
+                f". Next: {first.what}, {first.victim}, "
+                f"{'was due' if first.overdue else 'due'} {fmt_by(first.due_at, first.end_of_day)}. ",
+                ("y", "bold"),
+                ": see them all",
+            )
+        )
+
+    def action_due_from_me(self) -> None:
+        if self.app.require_user() is not None:
+            self.app.push_screen(DueQueueScreen(self.store))
 
     def action_my_cases(self) -> None:
         self._mine = not self._mine
