@@ -35,7 +35,10 @@ def add_case(store, *, case_id: str, name: str, number: str, days_ago: float):
 
 
 def line_of(text: str, words: str) -> str:
-    return next(line for line in text.splitlines() if words in line)
+    """The case list's row holding ``words`` (not the "Due from you" lines above the list)."""
+    return next(
+        line for line in text.splitlines() if words in line and "Due from you" not in line and "y: see" not in line
+    )
 
 
 async def until(pilot, check, tries: int = 100) -> None:
