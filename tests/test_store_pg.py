@@ -125,6 +125,31 @@ def test_twenty_writer_processes_lose_nothing(pg_dsn, make_case):
         assert conn.execute("SELECT count(*) FROM history WHERE case_id = 'OH-MANY'").fetchone()[0] == saves + 1
 
 
+def test_first_starts_at_the_same_moment_all_open_a_fresh_database(pg_dsn):
+    """Two ophamps started together on an empty database: one makes the tables, the others wait for it
+    and use them (the second used to fail with "Cannot prepare ... (DuplicateTable)")."""
+    import threading
+
+    gate = threading.Barrier(4)
+    failed: list[str] = []
+
+    def first_start() -> None:
+        gate.wait()
+        try:
+            open_store(pg_dsn)
+        except StoreError as exc:
+            failed.append(str(exc))
+
+    starts = [threading.Thread(target=first_start) for _ in range(4)]
+    for t in starts:
+        t.start()
+    for t in starts:
+        t.join(60)
+    assert failed == []
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM ophamp_schema").fetchone()[0] == 1
+
+
 # --- what the user is told: never a password, never a value ------------------------------------------
 
 

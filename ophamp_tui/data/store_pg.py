@@ -289,7 +289,13 @@ class PgStore:
 
     @staticmethod
     def _version(conn: psycopg.Connection[Any]) -> int:
-        row = conn.execute("SELECT to_regclass('ophamp_schema') IS NOT NULL").fetchone()
+        # Read from pg_tables (the statement's own snapshot), not to_regclass: its catalog cache is not told
+        # of tables another ophamp created while this one waited for the migration lock (two first starts
+        # at once then both created the tables, and the second failed with DuplicateTable).
+        row = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables"
+            " WHERE tablename = 'ophamp_schema' AND schemaname = current_schema())"
+        ).fetchone()
         if not row or not row[0]:
             return 0
         got = conn.execute("SELECT max(version) FROM ophamp_schema").fetchone()
