@@ -71,6 +71,7 @@ def store_command(args: argparse.Namespace, out: TextIO | None = None, err: Text
 
     batch = args.batch or BATCH
     stores: list[Any] = []
+    started = False  # once copying has begun, a failure leaves part of it done
     try:
         source, target = check_names(args.copy_from, args.copy_to)
         src = open_source(source)
@@ -81,6 +82,7 @@ def store_command(args: argparse.Namespace, out: TextIO | None = None, err: Text
             print("ophamp: --from and --to name the same store: nothing to copy.", file=err)
             return 2
         show = _progress(err)
+        started = True
         report = copy_cases(src, dst, batch=batch, update_older=args.update_older, progress=show)
         close(dst)
         stores.remove(dst)
@@ -91,8 +93,12 @@ def store_command(args: argparse.Namespace, out: TextIO | None = None, err: Text
         print(f"ophamp: {exc}", file=err)
         return 2
     except StoreError as exc:
-        print(f"ophamp: {exc} What was copied is kept: run the same command again to carry on.", file=err)
+        again = " What was copied is kept: run the same command again to carry on." if started else ""
+        print(f"ophamp: {exc}{again}", file=err)
         return 2
+    except KeyboardInterrupt:
+        print("ophamp: stopped. What was copied is kept: run the same command again to carry on.", file=err)
+        return 130
     except OSError as exc:
         print(f"ophamp: {exc.strerror or type(exc).__name__}. Run the same command again to carry on.", file=err)
         return 2
