@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--live", action="store_true", help="serve the live store instead of training mode (localhost only)"
     )
+    from .store_cli import add_commands
+
+    add_commands(sub)  # ophamp store copy
     return p
 
 
@@ -80,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         return _seed(args)
     if args.command == "due":
         return _due(args)
+    if args.command == "store":
+        from .store_cli import store_command
+
+        return store_command(args)
 
     if args.command == "demo":
         from .data.clock import now_utc

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from ophamp_tui.data.edits import merge_update
 from ophamp_tui.data.models import Actor, LogEntry, StepStatus
 from ophamp_tui.data.store_api import CaseStore, ConflictError, StoreBusyError, StoreError
 
@@ -463,6 +464,56 @@ def test_replace_all_waits_for_the_lock(store, store_factory, make_case):
     assert [s.id for s in reopened(store_factory).summaries()] == ["OH-W"]
 
 
+# --- replacing a case by a later version of itself (ophamp store copy, run again) --------------------
+
+
+def later_version(case, by, *, notes: str = "moved on"):
+    """``case`` as another store holds it after one more save (never saved here)."""
+    return merge_update(case, by, NOW + timedelta(hours=1), sets={"steps.statement.notes": notes})[0]
+
+
+def test_replace_with_later_keeps_the_later_version_history_and_all(store, store_factory, make_case, sergeant):
+    held = store.create(make_case(case_id="OH-LV"))
+    later = later_version(later_version(held, sergeant), OTHER, notes="and again")
+    assert later.rev == 2 and len(later.history) == len(held.history) + 2
+    reopened(store_factory).replace_with_later(later)
+    store.refresh()
+    for view in (store, reopened(store_factory)):
+        assert view.load("OH-LV") == later  # history, revision and times as given, not the store's clock
+        assert view.summary("OH-LV") is not None and len(view) == 1
+    # A store like any other afterwards: the next save carries on from the copied revision.
+    assert store.update("OH-LV", sergeant, sets={"steps.statement.fields.vps": "declined"}).rev == 3
+
+
+@pytest.mark.parametrize("what", ["same", "older", "changed here", "another case", "missing"])
+def test_replace_with_later_refuses_what_is_not_a_later_version_and_changes_nothing(
+    store, store_factory, make_case, sergeant, what
+):
+    first = store.create(make_case(case_id="OH-NL"))
+    store.update("OH-NL", sergeant, sets={"steps.statement.notes": "saved here"})
+    held = store.load("OH-NL")
+    given = {
+        "same": held,
+        "older": first,
+        "changed here": later_version(first, OTHER, notes="saved elsewhere"),  # rev 1 vs rev 1, other history
+        "another case": later_version(later_version(make_case(case_id="OH-NL", victim_name="Other"), OTHER), OTHER),
+        "missing": later_version(make_case(case_id="OH-NOPE"), OTHER),
+    }[what]
+    with pytest.raises(StoreError, match="OH-NL|OH-NOPE"):
+        store.replace_with_later(given)
+    again = reopened(store_factory)
+    assert again.load("OH-NL") == held and "OH-NOPE" not in again and len(again) == 1
+
+
+def test_replace_with_later_waits_for_the_lock(store, store_factory, make_case, sergeant):
+    held = store.create(make_case(case_id="OH-LVW"))
+    impatient = store_factory(lock_timeout=0.2)
+    with store.locked():
+        with pytest.raises(StoreBusyError):
+            impatient.replace_with_later(later_version(held, sergeant))
+    assert reopened(store_factory).load("OH-LVW") == held
+
+
 # --- drafts -------------------------------------------------------------------------------------------
 
 
@@ -546,6 +597,7 @@ def test_the_interface_names_only_what_the_app_uses():
         "create_many",
         "update",
         "replace_all",
+        "replace_with_later",
         "locked",
         "save_draft",
         "load_draft",

@@ -354,3 +354,18 @@ def merge_update(
         return apply(current, by, now, sets=sets, appends=appends)
     except EditError as exc:
         raise StoreError(str(exc)) from None
+
+
+def is_earlier_version(held: Case, later: Case) -> bool:
+    """True if ``held`` is ``later`` as it was at an earlier revision: the same case (id, made when and by
+    whom), a lower revision, and a history that ``later``'s carries on from without changing any of it.
+    Bringing ``held`` up to ``later`` then loses nothing (``store_copy``: a store copied again after the
+    source moved on). False for the same version, a later one, and a case changed on both sides."""
+    return (
+        held.id == later.id
+        and held.created_at == later.created_at
+        and held.created_by == later.created_by
+        and held.rev < later.rev
+        and len(held.history) <= len(later.history)
+        and held.history == later.history[: len(held.history)]
+    )

@@ -40,7 +40,7 @@ from tinydb import TinyDB
 
 from . import atomic, presence
 from .clock import now_utc
-from .edits import merge_update
+from .edits import is_earlier_version, merge_update
 from .errors import ConflictError, StoreBusyError, StoreError
 from .index import SummaryIndex, encode
 from .models import Actor, Case, LogEntry
@@ -578,6 +578,19 @@ class Store:
                         self._index.append(lines)
                     except OSError:
                         pass  # remade from the case files next time
+
+    def replace_with_later(self, case: Case) -> None:
+        """See ``CaseStore.replace_with_later``: the case file rewritten as ``create`` writes it (the one it
+        replaces kept as the last good copy), under the lock."""
+        clean = Case.model_validate(without_controls(case.model_dump(mode="json")))  # what is written
+        with self.locked():
+            held = self.load(case.id)
+            if not is_earlier_version(held, clean):
+                raise StoreError(
+                    f"Case {case.id} in {self.root} is not an earlier version of the case given "
+                    "(it was changed here too, or is as new): it was not replaced."
+                )
+            self._write_case(clean)
 
     def replace_all(self, cases: list[Case]) -> None:
         """Hold exactly ``cases`` (training resets): every case file, last good copy and index line goes,

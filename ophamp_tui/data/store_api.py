@@ -146,6 +146,16 @@ class CaseStore(Protocol):
         before it in ``cases`` may have been saved."""
         ...
 
+    def replace_with_later(self, case: Case) -> None:
+        """Replace the held case by ``case``, a later version of it (``edits.is_earlier_version``: the held
+        one's history is the start of ``case``'s), stored exactly as given (its history, revision and times
+        kept, as ``create`` stores a case), durably. For ``ophamp store copy``, bringing a copy made earlier
+        up to date; an app's save is ``update``. Checked against the case as it is now, under the lock:
+        ``StoreError`` (nothing changed) if there is no such case, if it cannot be read, or if it is not an
+        earlier version of ``case`` (the same version, a later one, or changed here since); as ``create``
+        for a read-only store, a save that cannot be written and a busy lock."""
+        ...
+
     def update(
         self,
         case_id: str,

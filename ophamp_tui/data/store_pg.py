@@ -31,7 +31,7 @@ from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from .clock import now_utc
-from .edits import EditError, merge_update
+from .edits import EditError, is_earlier_version, merge_update
 from .errors import StoreBusyError, StoreError
 from .migrate import SchemaError, upgrade
 from .models import Actor, Case, LogEntry
@@ -521,6 +521,30 @@ class PgStore:
             made = self._insert(cur, cases)
         for case_id, version, summary in made:  # after the commit: what this object lists
             self._put(case_id, version, summary)
+
+    def replace_with_later(self, case: Case) -> None:
+        """See ``CaseStore.replace_with_later``: one transaction, the case row locked while it is checked; the
+        history rows added are those of ``case`` after the held ones (the history table stays append-only)."""
+        _check_id(case.id)
+        with self._write(f"saving case {case.id}") as cur:
+            row = cur.execute("SELECT doc FROM cases WHERE id = %s FOR UPDATE", (case.id,)).fetchone()
+            if row is None:
+                raise StoreError(f"Case {case.id} is not in this store.")
+            current = self._case_from(case.id, row[0])
+            doc, summary, values = _row_values(case)
+            if not is_earlier_version(current, Case.model_validate(doc)):
+                raise StoreError(
+                    f"Case {case.id} in {self._where} is not an earlier version of the case given "
+                    "(it was changed here too, or is as new): it was not replaced."
+                )
+            got = cur.execute(_UPDATE, values).fetchone()
+            new = doc["history"][len(current.history) :]
+            cur.executemany(
+                _HISTORY, [(case.id, h["rev"], h["at"], Jsonb(h["by"]), h["field"], h["old"], h["new"]) for h in new]
+            )
+            cur.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, case.id))
+        if got is not None:
+            self._put(case.id, int(got[0]), summary)
 
     def replace_all(self, cases: list[Case]) -> None:
         """Every case row goes and ``cases`` are inserted, in one transaction under the exclusive lock.
