@@ -20,6 +20,7 @@ from ophamp_tui.data.errors import StoreError, StoreUnavailableError
 from ophamp_tui.data.identity import save_identity
 from ophamp_tui.data.models import Incident, Victim
 from ophamp_tui.data.store_pg import PgStore
+from ophamp_tui.screens.confirm import ConfirmScreen
 
 from .conftest import PgServer, pg_data_dir
 from .ui_helpers import SERGEANT, field, fixed_clock, screen_text, toasts
@@ -175,6 +176,12 @@ async def test_what_is_typed_while_the_server_is_down_is_saved_when_it_is_back(s
         assert "database down: 1 held" in app.sub_title  # in the header
         assert field(pilot, "supervisor_number").value == "PS 1234"  # the screen carries on
         assert app.saver.waiting >= 1
+        await pilot.press("ctrl+q")  # quitting now would lose them: asked first
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "held: the database cannot be reached" in screen_text(pilot)
+        await pilot.press("escape")  # stay
+        await pilot.pause()
 
         server.start_again()
         await wait_until(pilot, lambda: not app.saver.waiting and not app.store_unreachable, what="held saves")
