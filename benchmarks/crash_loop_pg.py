@@ -422,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"machine: {machine()}")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        print(f"server: PostgreSQL {conn.info.server_version}, {masked_dsn(dsn)}", flush=True)
+        version = conn.info.server_version
+        print(f"server: PostgreSQL {version // 10000}.{version % 10000}, {masked_dsn(dsn)}", flush=True)
     try:
         r = run(
             args.runs,
