@@ -91,6 +91,8 @@ class OpHampApp(App[None]):
     overdue: var[int] = var(0, init=False)
     #: Saves queued behind another ophamp's (see saver.py), shown until they are in the store.
     waiting_saves: var[int] = var(0, init=False)
+    #: Why the store cannot be reached (a database server stopped or restarting); "" while it can.
+    store_unreachable: var[str] = var("", init=False)
 
     def __init__(
         self,
@@ -118,7 +120,7 @@ class OpHampApp(App[None]):
             self.config_dir = config_dir or default_config_dir()
         self.clock = clock
         self.set_reactive(OpHampApp.user, load_identity(self.config_dir))
-        self.saver = Saver(self._post, self._saves_waiting)
+        self.saver = Saver(self._post, self._saves_waiting, self._store_reachable)
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self.not_saved_at_exit: list[str] = []  # said on the terminal after a signal made ophamp stop
         self._stopping = False
@@ -178,12 +180,23 @@ class OpHampApp(App[None]):
         """Live updates: when anyone saves, the list, the case and the step form on screen follow within
         a second, without a keypress (TinyDB: the index files' sizes; PostgreSQL: LISTEN/NOTIFY)."""
         worker = get_current_worker()
+        down = False
         while not worker.is_cancelled:
             try:
                 changed = self.store.wait_for_change(self.LIVE_POLL)
+            except StoreError as exc:  # the database cannot be reached: said once, and tried again
+                changed = False
+                if not down:
+                    down = True
+                    self._post(self._store_reachable, str(exc))
+                worker.cancelled_event.wait(1.0)
+                continue
             except Exception:  # noqa: BLE001 - live updates are a help: the screens still refresh as before
                 changed = False
                 worker.cancelled_event.wait(1.0)
+            if down:  # heard from it again
+                down = False
+                self._post(self._store_reachable, None)
             if changed and not worker.is_cancelled:
                 self.post_message(self.StoreChanged())
 
@@ -296,13 +309,44 @@ class OpHampApp(App[None]):
         parts = [who]
         if self.overdue:
             parts.append(f"{self.overdue} overdue")
-        if self.waiting_saves:
+        if self.store_unreachable:
+            held = self.waiting_saves
+            parts.append("database down" + (f": {held} held" if held else ""))  # fits at 80 columns
+        elif self.waiting_saves:
             parts.append(f"{self.waiting_saves} waiting: store busy")
         self.sub_title = " · ".join(parts)
 
+    def _store_reachable(self, problem: str | None) -> None:
+        """The store cannot be reached (``problem``: its one-line message), or can again (None); told by
+        the saver and by the live-update watcher, whichever notices first."""
+        if problem:
+            if not self.store_unreachable:
+                self.notify(
+                    f"{problem} Your changes are held and saved when it is back: carry on (keep ophamp open).",
+                    title="Database unreachable",
+                    severity="error",
+                    markup=False,
+                    timeout=20,
+                )
+            self.store_unreachable = problem
+            return
+        if not self.store_unreachable:
+            return
+        self.store_unreachable = ""
+        held = self.saver.waiting
+        self.notify(
+            "The database can be reached again"
+            + (f": saving the {held} held change{'s' if held != 1 else ''} now." if held else "."),
+            title="Database back",
+            markup=False,
+            timeout=8,
+        )
+        self.saver.retry_now()
+        self.post_message(self.StoreChanged())  # what others saved meanwhile was not heard: look again
+
     def _saves_waiting(self, count: int) -> None:
         """Saves queued behind another ophamp's (see saver.py): shown until they are in the store."""
-        if count and not self.waiting_saves:
+        if count and not self.waiting_saves and not self.store_unreachable:
             self.notify(
                 "Another ophamp is saving to this store (e.g. ophamp seed). Your changes are kept and "
                 "saved, in order, as soon as it finishes: carry on.",
@@ -355,6 +399,16 @@ class OpHampApp(App[None]):
             self._quit_when_saved()
 
     def _quit_when_saved(self) -> None:
+        held = self.saver.waiting
+        if held and self.store_unreachable:  # waiting would not end: ask, never drop them unsaid
+            question = ConfirmScreen(
+                f"{held} change{'s are' if held != 1 else ' is'} held: the database cannot be reached. "
+                "Quit anyway and lose them?",
+                yes="Quit anyway",
+                no="Stay until it is back",
+            )
+            self.push_screen(question, self._quit_losing_held)
+            return
         if self.saver.waiting:
             self.notify(
                 "Quitting as soon as your changes are saved (another ophamp is using the store).",
@@ -364,6 +418,10 @@ class OpHampApp(App[None]):
             self.run_worker(self._wait_then_exit, thread=True, exclusive=True, group="quit")
             return
         self.exit()
+
+    def _quit_losing_held(self, quit_anyway: bool | None) -> None:
+        if quit_anyway:
+            self.exit()
 
     def _wait_then_exit(self) -> None:
         self.saver.wait_idle(120)
@@ -391,6 +449,9 @@ class OpHampApp(App[None]):
         self._show_user()
 
     def watch_waiting_saves(self) -> None:
+        self._show_user()
+
+    def watch_store_unreachable(self) -> None:
         self._show_user()
 
     def _identity_chosen(self, who: Actor | None) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from .clock import fmt_local
 from .models import Actor
 
-__all__ = ["ConflictError", "StoreBusyError", "StoreError"]
+__all__ = ["ConflictError", "StoreBusyError", "StoreError", "StoreUnavailableError"]
 
 
 class StoreError(Exception):
@@ -21,6 +21,11 @@ class StoreError(Exception):
 
 class StoreBusyError(StoreError):
     """Another ophamp held the store's write lock for longer than we could wait: nothing was saved."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached (a database server stopped, restarting or out of reach), and nothing
+    was saved by the call that raised it: the same call may be made again, unchanged, when it is back."""
 
 
 class ConflictError(StoreError):

@@ -8,7 +8,9 @@ the store is, for a message, is ``location``.
 Errors (``errors``): every failure the user must hear about is a ``StoreError`` whose message says
 what happened and what to do, never quoting a value from a case (a value may be a victim's name).
 ``StoreBusyError`` (a ``StoreError``) means another ophamp held the store's write lock longer than
-we could wait, and nothing was saved: trying again later may work. ``ConflictError`` (a
+we could wait, and nothing was saved: trying again later may work. ``StoreUnavailableError`` (a
+``StoreError``) means the store cannot be reached at all (a database server stopped or restarting)
+and nothing was saved: the same call may be made again, unchanged, when it is back. ``ConflictError`` (a
 ``StoreError``) means a save was refused because someone else changed the same field since the
 user was shown it; its ``fields`` names the fields, and nothing was saved.
 """
@@ -19,11 +21,11 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
-from .errors import ConflictError, StoreBusyError, StoreError
+from .errors import ConflictError, StoreBusyError, StoreError, StoreUnavailableError
 from .models import Actor, Case, LogEntry
 from .summary import CaseSummary
 
-__all__ = ["CaseStore", "ConflictError", "StoreBusyError", "StoreError"]
+__all__ = ["CaseStore", "ConflictError", "StoreBusyError", "StoreError", "StoreUnavailableError"]
 
 
 @runtime_checkable
@@ -57,7 +59,9 @@ class CaseStore(Protocol):
         """Wait up to ``timeout`` seconds for a save to the store made since the last call (by anyone,
         this object included); True as soon as there may be one, False if there was none. The first
         call only starts watching. For one watcher (the app's live updates, in a thread): it reads
-        nothing of the cases, so the caller then runs ``refresh`` (or reloads the case it shows)."""
+        nothing of the cases, so the caller then runs ``refresh`` (or reloads the case it shows).
+        ``StoreUnavailableError`` (after waiting up to ``timeout``) while the store cannot be reached;
+        the first call that can reach it again returns True (saves may have been missed meanwhile)."""
         ...
 
     def refresh(self) -> None:

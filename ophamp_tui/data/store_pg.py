@@ -10,6 +10,12 @@ and conflict checks as the file store's are made against it (``edits.apply``), t
 history rows and a ``NOTIFY ophamp_cases`` go in together. A save takes the store's advisory lock
 in shared mode (saves of different cases run side by side); ``locked`` takes it exclusively.
 The tables are made or migrated on opening (see ``store_pg_schema``).
+
+A server that stops, restarts or drops the connection: the next call connects again by itself (a
+connection the server has closed while it sat idle is noticed before it is used, and replaced). While
+the server cannot be reached, calls raise ``StoreUnavailableError`` (nothing was saved: the caller
+may make the same call again later); a save whose connection went while its COMMIT was on the way is
+the one case that cannot be known, and is a plain ``StoreError`` saying to check the case.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,12 +34,13 @@ from typing import Any, NoReturn
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from .clock import now_utc
 from .edits import EditError, is_earlier_version, merge_update
-from .errors import StoreBusyError, StoreError
+from .errors import StoreBusyError, StoreError, StoreUnavailableError
 from .migrate import SchemaError, upgrade
 from .models import Actor, Case, LogEntry
 from .paths import is_database_url
@@ -134,6 +142,8 @@ class PgStore:
         self._mutex = threading.RLock()  # one statement or transaction at a time on the connection
         self._conn: psycopg.Connection[Any] | None = None
         self._held = 0  # how deep inside ``locked`` this object is
+        self._committing = False  # a write's body is done and its COMMIT is on the way (see _db)
+        self._listen_lost = False  # the LISTEN connection was lost: changes may have been missed
         self._index: dict[str, CaseSummary] = {}
         self._versions: dict[str, int] = {}
         self._session_id = f"{HOST}-{os.getpid()}-{secrets.token_hex(4)}"
@@ -171,7 +181,9 @@ class PgStore:
         with it)."""
         conn = self._conn
         if conn is not None and not conn.closed and not conn.broken:
-            return conn
+            if self._held or not self._closed_by_server(conn):
+                return conn
+            conn.close()  # the server said goodbye while it was idle (stopped, restarted): a new one
         if conn is not None and self._held:
             raise StoreError(
                 f"The connection to {self._where} was lost while the store was locked. "
@@ -182,13 +194,25 @@ class PgStore:
                 self._dsn, autocommit=True, connect_timeout=self.connect_timeout, application_name="ophamp"
             )
         except psycopg.Error as exc:
-            raise StoreError(f"Cannot open {self._where}: {self._why(exc)}.") from None
+            raise StoreUnavailableError(f"Cannot open {self._where}: {self._why(exc)}.") from None
         if self._session is not None:  # a session registered on the lost connection: said again
             try:
                 self._write_session()
             except psycopg.Error:
                 pass
         return self._conn
+
+    @staticmethod
+    def _closed_by_server(conn: psycopg.Connection[Any]) -> bool:
+        """Whether an idle connection has something to read: it asked for nothing (and LISTENs to nothing),
+        so that is the server ending it (a shutdown, a restart, a terminated backend) or the socket closed."""
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            return False
+        try:
+            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        except (OSError, ValueError, psycopg.Error):
+            return True
+        return bool(readable)
 
     @staticmethod
     def _why(exc: BaseException) -> str:
@@ -204,13 +228,21 @@ class PgStore:
             return "there is no such user on that server"
         if any(w in lower for w in ("connection refused", "no such file", "could not translate", "timeout")):
             return "the server cannot be reached (is it running, and is the address right?)"
+        if "starting up" in lower or "shutting down" in lower or "in recovery mode" in lower:
+            return "the server is starting or stopping"
+        if any(w in lower for w in ("terminating connection", "server closed the connection", "consuming input")):
+            return "the server was stopped or restarted, or the connection was cut"
         first = (text.strip().splitlines() or [type(exc).__name__])[-1].strip()
         return first.rstrip(".") or type(exc).__name__
 
-    def _lost(self, exc: BaseException, doing: str) -> NoReturn:
-        raise StoreError(
-            f"Lost the connection to {self._where} while {doing} ({self._why(exc)}). "
-            "If you were saving, check the case when the database is back: it may not have been saved."
+    def _lost(self, exc: BaseException, doing: str, *, committing: bool = False) -> NoReturn:
+        if committing:  # the COMMIT may have been done: only the case itself can tell
+            raise StoreError(
+                f"Lost the connection to {self._where} while {doing} ({self._why(exc)}), as it was being "
+                "saved: check the case when the database is back, it may or may not have been saved."
+            ) from None
+        raise StoreUnavailableError(
+            f"Lost the connection to {self._where} while {doing} ({self._why(exc)}). Nothing was changed."
         ) from None
 
     @contextmanager
@@ -226,10 +258,12 @@ class PgStore:
                 raise
             except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
                 if conn.closed or conn.broken:
-                    self._lost(exc, doing)
+                    self._lost(exc, doing, committing=self._committing)
                 raise StoreError(f"{self._where} refused {doing} ({type(exc).__name__}).") from None
             except psycopg.Error as exc:
                 raise StoreError(f"{self._where} refused {doing} ({type(exc).__name__}).") from None
+            finally:
+                self._committing = False
 
     def close(self) -> None:
         with self._mutex:
@@ -241,21 +275,25 @@ class PgStore:
 
     def wait_for_change(self, timeout: float) -> bool:
         """See ``CaseStore.wait_for_change``: a connection of its own LISTENs to the NOTIFY every save
-        sends. A lost server: no change, and a new connection next time (the app carries on)."""
+        sends. A lost server: ``StoreUnavailableError`` after waiting, and a new connection next time;
+        the first that works says there may have been changes (none were heard meanwhile)."""
         try:
             if self._listener is None or self._listener.closed or self._listener.broken:
                 self._listener = psycopg.connect(
                     self._dsn, autocommit=True, connect_timeout=self.connect_timeout, application_name="ophamp"
                 )
                 self._listener.execute("LISTEN ophamp_cases")
-                return False  # watching from now on
+                missed, self._listen_lost = self._listen_lost, False
+                return missed  # watching from now on
             return any(True for _ in self._listener.notifies(timeout=timeout, stop_after=1))
-        except psycopg.Error:
+        except psycopg.Error as exc:
+            what = "Cannot open" if self._listener is None else "Lost the connection to"
             if self._listener is not None:
                 self._listener.close()
             self._listener = None
+            self._listen_lost = True
             time.sleep(min(timeout, 1.0))
-            return False
+            raise StoreUnavailableError(f"{what} {self._where}: {self._why(exc)}.") from None
 
     # --- opening: the tables, their version, and whether we may write ----------------------------------
 
@@ -336,6 +374,7 @@ class PgStore:
                 lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
                 cur.execute(f"SELECT {lock}(%s)", (STORE_LOCK,))
                 yield cur
+                self._committing = True  # from here a lost connection leaves the outcome unknown
         except pg_errors.LockNotAvailable:
             raise self._busy(wait) from None
 

@@ -110,7 +110,9 @@ class StepScreen(FormScreen):
             text.append(f"\nReason: {rec.na_reason}")
         for fact in step_facts(self.case, self.sdef.key, self.app.clock()):
             text.append("\n" + fact, style="bold red" if "OVERDUE" in fact or fact.startswith("Outstanding") else "")
-        self.query_one("#step-status", Static).update(text)
+        # A held save may land after this screen was closed (or before it is drawn): nothing to show then.
+        for status in self.query("#step-status").results(Static):
+            status.update(text)
 
     def _status(self, status: StepStatus, reason: str = "") -> Edit:
         user = self.app.require_user()
