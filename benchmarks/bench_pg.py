@@ -193,7 +193,8 @@ def saves(store: CaseStore, ids: list[str], rng: random.Random, count: int) -> l
     actor = Actor(name="PS Bench Mark", number="0000")
     times = []
     for _ in range(count):
-        cid, text = rng.choice(ids), f"bench_pg save {rng.random():.6f}"
+        # A text never saved before (time_ns): the same text again would change nothing and write nothing.
+        cid, text = rng.choice(ids), f"bench_pg save {time.time_ns()} {rng.random():.6f}"
         t = time.perf_counter()
         store.update(cid, actor, sets={bench_save.FIELD: text})
         times.append((time.perf_counter() - t) * 1000)
