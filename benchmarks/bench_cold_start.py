@@ -6,6 +6,8 @@ screen (the case list) has been mounted and the app has drawn (``run_test`` pilo
 bare app stops when its one label has. Peak RSS is the child's ``ru_maxrss``::
 
     python benchmarks/bench_cold_start.py /tmp/s10k /tmp/s100k --runs 3
+
+A store may also be a ``postgresql://`` URI (opened with ``PgStore``, as ``ophamp --store`` does).
 """
 
 from __future__ import annotations
@@ -40,10 +42,16 @@ import time; t0 = time.perf_counter()
 import asyncio, json, resource, sys
 from pathlib import Path
 from ophamp_tui.app import OpHampApp
+from ophamp_tui.data.paths import is_database_url
 from ophamp_tui.data.store import Store
 from ophamp_tui.screens.home import HomeScreen
+def open_store(where):
+    if is_database_url(where):  # a postgresql:// URI: PostgreSQL (psycopg imported only then)
+        from ophamp_tui.data.store_pg import PgStore
+        return PgStore(where)
+    return Store(where)
 async def main():
-    app = OpHampApp(store=Store(sys.argv[1]), config_dir=Path(sys.argv[2]))
+    app = OpHampApp(store=open_store(sys.argv[1]), config_dir=Path(sys.argv[2]))
     async with app.run_test(size=(120, 40)) as pilot:
         while not any(isinstance(s, HomeScreen) for s in app.screen_stack):
             await pilot.pause(0.01)

@@ -46,8 +46,11 @@ from ophamp_tui.data.caselist import matches, rows  # noqa: E402
 from ophamp_tui.data.clock import now_utc  # noqa: E402
 from ophamp_tui.data.identity import save_identity  # noqa: E402
 from ophamp_tui.data.models import Actor  # noqa: E402
+from ophamp_tui.data.paths import is_database_url  # noqa: E402
 from ophamp_tui.data.seed import fictional_cases  # noqa: E402
 from ophamp_tui.data.store import Store  # noqa: E402
+from ophamp_tui.data.store_api import CaseStore  # noqa: E402
+from ophamp_tui.data.store_pg import PgStore  # noqa: E402
 from ophamp_tui.screens.case import CaseScreen  # noqa: E402
 from ophamp_tui.screens.home import MAX_ROWS, HomeScreen  # noqa: E402
 
@@ -95,7 +98,7 @@ async def until(check: Callable[[], bool], since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-def expected_ids(store: Store, query: str) -> list[str]:
+def expected_ids(store: CaseStore, query: str) -> list[str]:
     all_rows = rows(store.summaries(), now_utc())
     shown = [r for r in all_rows if matches(r, query)] if query.strip() else all_rows
     return [r.id for r in shown[:MAX_ROWS]]
@@ -109,14 +112,23 @@ def table_ids(app: OpHampApp) -> list[str] | None:
     return [str(k.value) for k in table.rows]
 
 
-async def measure(path: Path, size: int, work: Path) -> dict[str, float]:
+def open_store(where: Path | str) -> CaseStore:
+    """The store at ``where``: a folder (TinyDB), or a ``postgresql://`` URI (PostgreSQL), as ``ophamp --store``."""
+    if isinstance(where, str) and is_database_url(where):
+        return PgStore(where)
+    return Store(where)
+
+
+async def measure(path: Path | str, size: int, work: Path, surname: str | None = None) -> dict[str, float]:
+    """The figures above (ms) on the store at ``path``: a folder, or a ``postgresql://`` URI. The filter types
+    ``surname`` (6 letters at most), by default the first readable case's victim's."""
     config = work / f"config-{size}"
     save_identity(config, USER)
     t0 = time.perf_counter()
-    store = Store(path)
+    store = open_store(path)
     opened = (time.perf_counter() - t0) * 1000
     first = store.summaries()
-    surname = next(s.victim_name for s in first if not s.damaged).split()[-1].lower()[:6]
+    surname = (surname or next(s.victim_name for s in first if not s.damaged).split()[-1]).lower()[:6]
     burst = (surname + " abh s4")[:8]
     want: dict[str, list[str]] = {}
 
