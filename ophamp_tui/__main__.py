@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     from .store_cli import add_commands
 
     add_commands(sub)  # ophamp store copy
+    from .export_cli import add_command as add_export
+
+    add_export(sub)  # ophamp export
     return p
 
 
@@ -83,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         return _seed(args)
     if args.command == "due":
         return _due(args)
+    if args.command == "export":
+        from .export_cli import export_command
+
+        return export_command(args)
     if args.command == "store":
         from .store_cli import store_command
 
