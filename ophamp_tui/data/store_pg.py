@@ -45,6 +45,7 @@ from .migrate import SchemaError, upgrade
 from .models import Actor, Case, LogEntry
 from .paths import is_database_url
 from .presence import HOST, session_record
+from .report_facts import ReportCounts, counts_from_summaries
 from .store_files import where as field_where
 from .store_pg_schema import MIGRATION_LOCK, MIGRATIONS, SCHEMA_VERSION, STORE_LOCK
 from .summary import CaseSummary, summarise, victim_cases
@@ -482,6 +483,10 @@ class PgStore:
             return False
         with self._db("looking for a case") as conn:
             return conn.execute("SELECT 1 FROM cases WHERE id = %s", (case_id,)).fetchone() is not None
+
+    def report_counts(self, start: datetime, end: datetime, now: datetime, role: str | None = None) -> ReportCounts:
+        """The report's counts, from the summaries (see ``CaseStore.report_counts``)."""
+        return counts_from_summaries(self.iter_summaries(), start, end, now, role)
 
     def victim_cases(self, victim_number: str, staff_no: str = "") -> list[CaseSummary]:
         return victim_cases(self.summaries(), victim_number, staff_no)
