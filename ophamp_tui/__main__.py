@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     from .store_cli import add_commands
 
     add_commands(sub)  # ophamp store copy
+    from .report_cli import add_command
+
+    add_command(sub)  # ophamp report
     return p
 
 
@@ -83,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         return _seed(args)
     if args.command == "due":
         return _due(args)
+    if args.command == "report":
+        from .report_cli import report_command
+
+        return report_command(args)
     if args.command == "store":
         from .store_cli import store_command
 

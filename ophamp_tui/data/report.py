@@ -15,14 +15,16 @@ values and durations.
 
 from __future__ import annotations
 
+import json
 import re
+import textwrap
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import choices as C
 from .checklist import step as step_def
-from .clock import LONDON, as_utc, to_london
+from .clock import LONDON, as_utc, fmt_local, to_london
 from .report_facts import BANDS, CLOCKS, NOT_RECORDED, OUTCOME_GROUPS, ReportCounts
 
 if TYPE_CHECKING:
@@ -261,7 +263,6 @@ def report_from_counts(counts: ReportCounts, period: Period, now: datetime, role
             key=lambda t: (-(t.failed / t.due), -t.failed, t.step_number),
         )
     )
-    in_store = "cases in the store" if role is None else f"{ROLE_LABELS.get(role, role)} cases in the store"
     on_rui = sum(counts.rui.values())
     return Report(
         period=period,
@@ -339,9 +340,152 @@ def report_from_counts(counts: ReportCounts, period: Period, now: datetime, role
             "Awaiting senior review, since ready",
             counts.review_waiting - counts.review_unknown,
             counts.review_waiting,
-            f"cases awaiting senior review ({in_store})",
+            "cases awaiting senior review",
             counts.review_median_h,
             longest_h=counts.review_longest_h,
             none_yet=counts.review_unknown,
         ),
     )
+
+
+# --- text, Markdown and JSON (``ophamp report``) --------------------------------------------------
+
+Row = tuple[str, str, str]  # label, value, share
+
+
+def _pct(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.0f}%"
+
+
+def _hours(value: float | None) -> str:
+    """``none``, ``45m``, ``5.5 h`` or ``3.2 days``."""
+    if value is None:
+        return "none"
+    if value < 1:
+        return f"{value * 60:.0f}m"
+    if value < 48:
+        return f"{value:.1f} h"
+    return f"{value / 24:.1f} days"
+
+
+def _fig_row(f: Figure) -> Row:
+    return (f.label, str(f.n), _pct(f.share))
+
+
+def sections(report: Report) -> list[tuple[str, list[Row]]]:
+    """The report as titled tables (title says the denominator), in reading order."""
+    r = report
+    out: list[tuple[str, list[Row]]] = []
+
+    def breakdown(b: Breakdown) -> None:
+        rows = [_fig_row(f) for f in b.rows] or [("none", "0", "-")]
+        out.append((f"{b.title} (of {b.of} {b.of_what})", rows))
+
+    breakdown(r.by_offence)
+    breakdown(r.by_context)
+    breakdown(r.by_location)
+    breakdown(r.injury)
+    out.append(
+        (
+            f"Hate crime and repeat victims (of {r.cases} cases in the period)",
+            [
+                _fig_row(r.hate),
+                _fig_row(r.repeat_cases),
+                (f"{r.repeat_victims.label} (of {r.repeat_victims.of} victims)", *_fig_row(r.repeat_victims)[1:]),
+            ],
+        )
+    )
+    breakdown(r.outcomes)
+    breakdown(r.vrr_requests)
+    breakdown(r.vrr_results)
+    w = r.welfare
+    out.append(
+        (
+            f"{w.title} (of {w.of} {w.of_what})",
+            [
+                ("Contacted", str(w.count), _pct(w.count / w.of if w.of else None)),
+                ("No contact recorded yet", str(w.none_yet), _pct(w.none_yet / w.of if w.of else None)),
+                ("Median time to contact", _hours(w.median_h), ""),
+                ("90th percentile", _hours(w.p90_h), ""),
+            ],
+        )
+    )
+    out.append(
+        (
+            "Time limits met: on time / late / missed (of those due)",
+            [
+                (f"{t.step_number}. {t.label}", f"{t.on_time}/{t.late}/{t.missed} of {t.due}", _pct(t.on_time_rate))
+                for t in r.timeliness
+            ],
+        )
+    )
+    out.append(
+        (
+            "Attrition points: most often late or missed",
+            [(f"{t.step_number}. {t.label}", f"{t.failed} of {t.due}", _pct(t.failed / t.due)) for t in r.attrition]
+            or [("none late or missed", "0", "-")],
+        )
+    )
+    where = "all roles" if r.role is None else ROLE_LABELS.get(r.role, r.role)
+    out.append((f"Now, whatever the period ({r.store_cases} cases in the store, {where})", []))
+    breakdown(r.rui)
+    out[-1][1].append(_fig_row(r.rui_over_6_months))
+    breakdown(r.bail)
+    v = r.review
+    out.append(
+        (
+            f"{v.title} (of {v.of} {v.of_what})",
+            [
+                ("Waiting", str(v.of), ""),
+                ("Median wait", _hours(v.median_h), ""),
+                ("Longest wait", _hours(v.longest_h), ""),
+                ("When it became ready not recorded", str(v.none_yet), ""),
+            ],
+        )
+    )
+    if r.damaged:
+        out.append(("Unreadable cases (not counted anywhere above)", [("Unreadable", str(r.damaged), "")]))
+    return out
+
+
+def _heading(report: Report) -> tuple[str, str]:
+    where = "all victims" if report.role is None else f"victims: {ROLE_LABELS.get(report.role, report.role)}"
+    return (
+        f"Op Hampshire report: {report.period.label()}",
+        f"{report.cases} cases by incident date (London time), {where}; as of {fmt_local(report.now)}",
+    )
+
+
+def as_text(report: Report, width: int = 80) -> str:
+    """Plain text, every line at most ``width`` columns."""
+    title, sub = _heading(report)
+    lines = [title, *_wrap(sub, width), ""]
+    for head, rows in sections(report):
+        lines += _wrap(head, width)
+        for label, value, share in rows:
+            tail = f" {value:>14} {share:>5}"
+            room = width - len(tail) - 2
+            text = label if len(label) <= room else label[: room - 1] + "~"
+            lines.append(f"  {text.ljust(room, '.') if text else ' ' * room}{tail}".rstrip())
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width) or [""]
+
+
+def as_markdown(report: Report) -> str:
+    title, sub = _heading(report)
+    lines = [f"# {title}", "", sub, ""]
+    for head, rows in sections(report):
+        lines += [f"## {head}", ""]
+        if rows:
+            lines += ["| | Number | Share |", "| --- | ---: | ---: |"]
+            lines += [f"| {label.replace('|', '/')} | {value} | {share} |" for label, value, share in rows]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def as_json(report: Report) -> str:
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
