@@ -295,9 +295,18 @@ def welfare_contact_at(case: Case) -> datetime | None:
     return None if at is None else as_utc(at)
 
 
+_REVIEW = f"steps.{REVIEW_STEP}."
+
+
 def ready_at(case: Case) -> datetime | None:
-    """When the last of steps 1-9 was finished (the case became ready for senior review), if recorded."""
+    """When the last of steps 1-9 was finished (the case became ready for senior review): the latest change
+    of their status (in the history, or the step's own time), if recorded."""
     times = [r.at for k, r in case.steps.items() if k != REVIEW_STEP and r.at is not None]
+    times += [
+        h.at
+        for h in case.history
+        if h.field.startswith("steps.") and h.field.endswith(".status") and not h.field.startswith(_REVIEW)
+    ]
     return as_utc(max(times)) if times else None
 
 
