@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     from .export_cli import add_command as add_export
 
     add_export(sub)  # ophamp export
+    from .report_cli import add_command as add_report
+
+    add_report(sub)  # ophamp report
     return p
 
 
@@ -90,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         from .export_cli import export_command
 
         return export_command(args)
+    if args.command == "report":
+        from .report_cli import report_command
+
+        return report_command(args)
     if args.command == "store":
         from .store_cli import store_command
 

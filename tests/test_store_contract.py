@@ -592,6 +592,7 @@ def test_the_interface_names_only_what_the_app_uses():
         "__len__",
         "__contains__",
         "victim_cases",
+        "report_counts",
         "load",
         "create",
         "create_many",
@@ -606,3 +607,19 @@ def test_the_interface_names_only_what_the_app_uses():
         "unregister_session",
         "other_sessions",
     }
+
+
+def test_report_counts_see_every_store_objects_saves(store, store_factory, make_case):
+    """``report_counts`` (issue 15): zeros on an empty store; then a case saved by another ophamp counts,
+    in its period only, with its welfare contact (the figures themselves: ``test_report.py``)."""
+    june = (datetime(2026, 5, 31, 23, 0, tzinfo=UTC), datetime(2026, 6, 30, 23, 0, tzinfo=UTC))
+    empty = store.report_counts(*june, NOW)
+    assert (empty.cases, empty.store_cases, empty.welfare_median_h, empty.clocks) == (0, 0, None, {})
+    other = store_factory()
+    case = other.create(make_case(case_id="OH-260608-AAAA"))  # Mon 8 June 08:00 UTC, no welfare contact yet
+    other.update(case.id, OTHER, sets={"steps.welfare_contact.fields.contact_at": "2026-06-08T10:00:00Z"})
+    store.refresh()
+    counts = store.report_counts(*june, NOW)
+    assert (counts.cases, counts.by_offence, counts.welfare_made, counts.welfare_median_h) == (1, {"aew_s1": 1}, 1, 2.0)
+    assert counts.clocks["welfare"] == (0, 0, 1)  # the step is not done: its 24 hours ran out on Tuesday
+    assert store.report_counts(june[1], june[1] + timedelta(days=30), NOW).cases == 0

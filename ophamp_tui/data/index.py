@@ -70,6 +70,15 @@ ROW: tuple[str, ...] = (
     "people",
     "linked",
     "fictional",
+    "context",
+    "location_type",
+    "victim_role",
+    "vrr_requested",
+    "vrr_result",
+    "welfare_at",
+    "ready_at",
+    "on_time",
+    "late",
 )
 assert set(ROW) | {"file_mtime_ns"} == set(CaseSummary.model_fields)
 JOURNAL_HARD_LIMIT = 50_000  # lines: past this a save folds the journal into the snapshot itself
@@ -96,13 +105,17 @@ def decode(line: bytes, case_id: str | None = None) -> CaseSummary | None:
     if type(row) is not list or len(row) != len(ROW):
         return None
     (cid, size, vnum, vstaff, rev, damaged, name, occurred, offence, injury, hate, enhanced, done, total, nxt,
-     complete, closed, review, s_status, since, outcome, dues, people, linked, fictional) = row  # fmt: skip
+     complete, closed, review, s_status, since, outcome, dues, people, linked, fictional,
+     context, location_type, role, vrr_req, vrr_res, welfare_at, ready_at, on_time, late) = row  # fmt: skip
     if (
         type(cid) is not str
         or (case_id is not None and cid != case_id)
         or not (type(size) is type(rev) is type(done) is type(total) is int)
         or not (type(vnum) is type(vstaff) is type(damaged) is type(name) is str)
         or not (type(offence) is type(injury) is type(nxt) is type(s_status) is type(outcome) is str)
+        or not (type(context) is type(location_type) is type(role) is type(vrr_req) is type(vrr_res) is str)
+        or not (type(on_time) is type(late) is list)
+        or not all(type(x) is str for x in (*on_time, *late))
         or not (type(hate) is type(complete) is type(closed) is type(review) is type(fictional) is bool)
         or not (type(enhanced) is type(dues) is type(people) is type(linked) is list)
         or not all(type(x) is str for x in (*enhanced, *people, *linked))
@@ -143,6 +156,15 @@ def decode(line: bytes, case_id: str | None = None) -> CaseSummary | None:
             fictional,
             0,
             size,
+            intern(context),
+            intern(location_type),
+            intern(role),
+            intern(vrr_req),
+            intern(vrr_res),
+            None if welfare_at is None else _when(welfare_at),
+            None if ready_at is None else _when(ready_at),
+            [intern(x) for x in on_time],
+            [intern(x) for x in late],
         )
     except (TypeError, ValueError):  # a date that is not one, a due that is not four values
         return None

@@ -44,6 +44,7 @@ from .edits import is_earlier_version, merge_update
 from .errors import ConflictError, StoreBusyError, StoreError
 from .index import SummaryIndex, encode
 from .models import Actor, Case, LogEntry
+from .report_facts import ReportCounts, counts_from_summaries
 from .store_files import (
     CASE_TABLE,
     STORE_FORMAT,
@@ -664,6 +665,10 @@ class Store:
             if changed:
                 self._write_case(updated)
             return updated
+
+    def report_counts(self, start: datetime, end: datetime, now: datetime, role: str | None = None) -> ReportCounts:
+        """The report's counts, from the index's summaries, one at a time (no case file is opened)."""
+        return counts_from_summaries(self.iter_summaries(), start, end, now, role)
 
     def victim_cases(self, victim_number: str, staff_no: str = "") -> list[CaseSummary]:
         """Every case of this victim (see ``summary.victim_cases``), oldest first."""

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from .errors import ConflictError, StoreBusyError, StoreError, StoreUnavailableError
 from .models import Actor, Case, LogEntry
+from .report_facts import ReportCounts
 from .summary import CaseSummary
 
 __all__ = ["CaseStore", "ConflictError", "StoreBusyError", "StoreError", "StoreUnavailableError"]
@@ -127,6 +129,13 @@ class CaseStore(Protocol):
         Matched as ``summary.victim_cases`` does: by warrant/staff number ``staff_no`` where both
         have one, else by collar number ignoring case, spaces and punctuation ("pc1234" is "PC 1234"; a
         bare "1234" matches either rank, but "PCSO 1234" is not "PC 1234"). An empty number finds nothing."""
+        ...
+
+    def report_counts(self, start: datetime, end: datetime, now: datetime, role: str | None = None) -> ReportCounts:
+        """The counts behind the managers' report (``report.build_report``) for cases whose incident is in
+        ``[start, end)`` (and whose victim has ``role``, if given), and the "now" figures (RUI, bail,
+        awaiting review) over every case, as defined in ``report_facts``. Works from the summaries (no case
+        is loaded); a database counts in SQL. Unreadable cases are only counted (``damaged``)."""
         ...
 
     # --- cases ---------------------------------------------------------------------------------

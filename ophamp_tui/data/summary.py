@@ -8,19 +8,29 @@ import dataclasses
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Self
 
+from . import choices as C
 from .checklist import person_fields
-from .clock import as_utc
-from .deadlines import Due, enhanced_reasons, obligations, status_since
-from .models import Case
-from .progress import awaiting_review, is_complete, next_step, progress
+from .clock import add_working_days, as_utc, from_iso
+from .deadlines import (
+    REFERRAL_WORKING_DAYS,
+    VICTIM_SUPPORT_WORKING_DAYS,
+    WELFARE_CONTACT_HOURS,
+    Due,
+    enhanced_reasons,
+    obligations,
+    status_since,
+    update_limit_days,
+)
+from .models import Case, StepStatus
+from .progress import REVIEW_STEP, awaiting_review, is_complete, next_step, progress
 from .text import _split as split_number
 from .text import normalise_number, same_victim
 
 # Bump when what a summary holds, or how it is worked out, changes: older indexes are rebuilt.
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 6
 
 # Summaries are plain slotted dataclasses, not pydantic models: a store of 100,000 cases builds
 # 100,000 of them for the case list, and a pydantic model costs about 3 KB and 25 us each, this
@@ -173,6 +183,16 @@ class CaseSummary(_Record):
     # no longer used (copying a store changes it) and stays 0; kept for callers that set it.
     file_mtime_ns: int = 0
     file_size: int = 0
+    # For the managers' report (``report_facts``): coded values and times only.
+    context: str = ""
+    location_type: str = ""
+    victim_role: str = ""
+    vrr_requested: str = ""
+    vrr_result: str = ""
+    welfare_at: datetime | None = None  # when the victim was first contacted (step 2)
+    ready_at: datetime | None = None  # awaiting review: when the last of steps 1-9 was finished
+    on_time: list[str] = field(default_factory=list)  # report_facts.CLOCKS met in time (one per obligation)
+    late: list[str] = field(default_factory=list)  # ... met after their limit
 
     @classmethod
     def model_validate(cls, data: Any) -> CaseSummary:
@@ -219,7 +239,7 @@ class CaseSummary(_Record):
 
 DueSummary.model_fields = {f.name: f for f in dataclasses.fields(DueSummary)}
 CaseSummary.model_fields = {f.name: f for f in dataclasses.fields(CaseSummary)}
-_OPTIONAL = {"occurred_at", "suspect_since"}
+_OPTIONAL = {"occurred_at", "suspect_since", "welfare_at", "ready_at"}
 _CHECKS: dict[str, Any] = {
     "id": _text,
     "rev": _int,
@@ -247,14 +267,88 @@ _CHECKS: dict[str, Any] = {
     "fictional": _bool,
     "file_mtime_ns": _int,
     "file_size": _int,
+    "context": _word,
+    "location_type": _word,
+    "victim_role": _word,
+    "vrr_requested": _word,
+    "vrr_result": _word,
+    "welfare_at": _when,
+    "ready_at": _when,
+    "on_time": _texts,
+    "late": _texts,
 }
 assert set(_CHECKS) == set(CaseSummary.model_fields)
+
+
+def _time(value: object) -> datetime | None:
+    return from_iso(value) if isinstance(value, str) and value else None
+
+
+def welfare_contact_at(case: Case) -> datetime | None:
+    """When the victim was first contacted (step 2's "when"; when the step was done if that is blank)."""
+    step = case.steps["welfare_contact"]
+    if step.status is StepStatus.NOT_APPLICABLE:
+        return None
+    at = _time(step.fields.get("contact_at"))
+    if at is None and step.status is StepStatus.DONE:
+        at = step.at
+    return None if at is None else as_utc(at)
+
+
+_REVIEW = f"steps.{REVIEW_STEP}."
+
+
+def ready_at(case: Case) -> datetime | None:
+    """When the last of steps 1-9 was finished (the case became ready for senior review): the latest change
+    of their status (in the history, or the step's own time), if recorded."""
+    times = [r.at for k, r in case.steps.items() if k != REVIEW_STEP and r.at is not None]
+    times += [
+        h.at
+        for h in case.history
+        if h.field.startswith("steps.") and h.field.endswith(".status") and not h.field.startswith(_REVIEW)
+    ]
+    return as_utc(max(times)) if times else None
+
+
+def clocks_met(case: Case) -> tuple[list[str], list[str]]:
+    """The time limits of ``deadlines.obligations`` that have been met: (on time, late), one entry per
+    obligation, by ``report_facts.CLOCKS`` key. Met before the limit is on time (the limit is the moment it
+    becomes overdue). What is not met yet stays in ``dues``."""
+    on_time: list[str] = []
+    late: list[str] = []
+
+    def met(key: str, at: datetime | None, due: datetime) -> None:
+        if at is not None:
+            (on_time if as_utc(at) < due else late).append(sys.intern(key))
+
+    incident = as_utc(case.incident.occurred_at)
+    if case.steps["welfare_contact"].status is StepStatus.DONE:  # until then it is in ``dues``
+        met("welfare", welfare_contact_at(case), incident + timedelta(hours=WELFARE_CONTACT_HOURS))
+    limit = update_limit_days(case)
+    updates = sorted(as_utc(u.at) for u in case.updates)
+    for event in case.status_history:
+        if event.kind in C.NOTIFIABLE_STATUSES:
+            at = as_utc(event.at)
+            told = next((u for u in updates if u >= at), None)
+            met("told", told, add_working_days(at, limit))
+    out = case.steps["outcome"].fields
+    decided = _time(out.get("decided_at"))
+    if out.get("outcome") and decided is not None:
+        met("outcome_told", _time(out.get("victim_told_at")), add_working_days(decided, limit))
+    support = [as_utc(r.done_at) for r in case.referrals if r.kind == "victim_support" and r.done_at]
+    if support:
+        met("right4", min(support), add_working_days(case.created_at, VICTIM_SUPPORT_WORKING_DAYS))
+    for ref in case.referrals:
+        if ref.kind != "victim_support" and ref.done_at is not None:
+            met("referral", ref.done_at, add_working_days(ref.at, REFERRAL_WORKING_DAYS))
+    return on_time, late
 
 
 def summarise(case: Case) -> CaseSummary:
     """The summary of a case. Every deadline in it is an absolute time, so it stays true as time passes."""
     done, total = progress(case)
     nxt = next_step(case)
+    on_time, late = clocks_met(case)
     numbers = {normalise_number(case.value_at(f"steps.{s}.fields.{f.key}")) for s, f in person_fields()}
     numbers.add(normalise_number(case.created_by.number))
     numbers.discard("")
@@ -285,6 +379,15 @@ def summarise(case: Case) -> CaseSummary:
         people=sorted(numbers),
         linked=list(case.incident.linked),
         fictional=case.fictional,
+        context=sys.intern(case.incident.context),
+        location_type=sys.intern(case.incident.location_type),
+        victim_role=sys.intern(case.victim.role),
+        vrr_requested=sys.intern(str(case.steps["outcome"].fields.get("vrr_requested") or "")),
+        vrr_result=sys.intern(str(case.steps["outcome"].fields.get("vrr_result") or "")),
+        welfare_at=welfare_contact_at(case),
+        ready_at=ready_at(case) if awaiting_review(case) else None,
+        on_time=on_time,
+        late=late,
     )
 
 
