@@ -35,6 +35,7 @@ from .data.store_api import CaseStore, StoreError
 from .saver import Saver
 from .screens.carry_on import offer_to_carry_on, remember_place
 from .screens.confirm import ConfirmScreen
+from .screens.dashboard import DashboardScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.identity import IdentityScreen
@@ -570,9 +571,14 @@ class OpHampApp(App[None]):
                 self.pop_screen()
             home.action_find()
 
+    def action_dashboard(self) -> None:
+        if not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("New case", "Log a new assault on a colleague", self.action_new_case)
         yield SystemCommand("Find case", "Filter the case list by victim, offence or reference", self.action_find_case)
+        yield SystemCommand("Dashboard", "Cases, outcomes, missed steps, RUI", self.action_dashboard)
         yield SystemCommand("Switch user", "Change who is recorded as making changes", self.action_switch_user)
         yield SystemCommand("Help", "The keys of this screen", self.action_help)
         yield SystemCommand(

@@ -24,6 +24,7 @@ from ..widgets.footer import QuietFooter
 from ..widgets.safe_input import SafeInput
 from .carry_on import draft_owner
 from .case import CaseScreen
+from .dashboard import DashboardScreen
 from .due_queue import DueQueueScreen
 from .new_case import NewCaseScreen
 from .overdue import OverdueScreen
@@ -64,6 +65,14 @@ class HomeScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear", tooltip="Clear the filter"),
         Binding("o", "overdue", "Overdue", id="overdue", tooltip="Everything past its time limit, most overdue first"),
         Binding("r", "review_queue", "Reviews", id="review-queue", tooltip="Cases awaiting senior manager review"),
+        Binding(
+            "d",
+            "dashboard",
+            "Dashboard",
+            show=False,
+            id="dashboard",
+            tooltip="Figures for a period",
+        ),
         Binding("y", "due_from_me", "Due from me", id="due-from-me", tooltip="Every time limit on your cases"),
         Binding("m", "my_cases", "Mine", id="my-cases", tooltip="Only cases where you are named (show all again)"),
         Binding("u", "app.switch_user", "User", id="switch-user", tooltip="Change who is using ophamp"),
@@ -326,6 +335,9 @@ class HomeScreen(Screen[None]):
 
     def action_review_queue(self) -> None:
         self.app.push_screen(ReviewQueueScreen(self.store))
+
+    def action_dashboard(self) -> None:
+        self.app.push_screen(DashboardScreen())
 
     def action_new_case(self) -> None:
         if self.app.require_user() is not None:
