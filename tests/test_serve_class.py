@@ -24,7 +24,16 @@ import pytest
 from ophamp_tui.screens.log_entry import LogEntryScreen
 from ophamp_tui.screens.step import StepScreen
 
-from .test_serve_security import connect, env_for, free_port, live_identity, read_until, serving
+from .test_serve_security import (
+    TRAINEE,
+    connect,
+    env_for,
+    free_port,
+    live_identity,
+    read_until,
+    run_in_pty,
+    serving,
+)
 
 SCENARIO_FILES = {"OH-TRAIN-BOTTLE.json", "OH-TRAIN-PCSO.json", "OH-TRAIN-PUNCH.json", "OH-TRAIN-SICK.json"}
 
@@ -38,6 +47,25 @@ def wait_for(check, limit: float = 8.0) -> bool:
     while not check() and time.monotonic() < deadline:
         time.sleep(0.1)
     return check()
+
+
+# --- training never writes the live identity -----------------------------------------------------------------
+# identity.json is written in one place, data/identity.py save_identity, called by the app when someone says
+# who they are (first start, or u: its config_dir, a training session's folder in training, refused if it is
+# the live one) and by `ophamp demo --serve-session --learner N` (the session's folder).
+
+
+def test_demo_first_start_remembers_the_trainee_in_training_only(tmp_path):
+    before = live_identity(tmp_path)
+    keys = [TRAINEE[0].encode(), b"\r", TRAINEE[1].encode(), b"\r", b"\x11"]  # the first-start prompt, Ctrl+Q
+    out, status = run_in_pty([sys.executable, "-m", "ophamp_tui", "demo"], env_for(tmp_path), keys)
+    assert status == 0, out[-2000:]
+    assert b"Who is using ophamp" in out
+    assert (tmp_path / "live-config" / "identity.json").read_bytes() == before
+    demo = tmp_path / "data" / "ophamp" / "training" / "demo"
+    saved = json.loads((demo / "identity.json").read_text(encoding="utf-8"))
+    assert (saved["name"], saved["number"]) == TRAINEE
+    assert stat.S_IMODE((demo / "identity.json").stat().st_mode) == 0o600
 
 
 # --- each tab its own copy of the scenarios and its own name ------------------------------------------------
@@ -236,6 +264,7 @@ def test_two_browser_tabs_change_the_same_scenario_without_seeing_each_other(tmp
                 assert tab.page.evaluate("document.body.classList.contains('-first-byte')")
                 assert tab.page.evaluate(FONT_LOADED)
             assert outside == []
+            assert "\u25ca" in one.seen() and "\u2b58" not in one.seen()  # a header icon the font has
             # Typed with no click first: the terminal has the focus from the start.
             for tab, word in ((one, "Zebraman"), (two, "Yakwoman")):
                 tab.keys("Enter", "1")  # the first scenario, step 1: its supervisor's name has the cursor
