@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import stat
@@ -97,6 +98,8 @@ async def test_each_tab_has_its_own_copy_of_the_scenarios_and_its_own_name(tmp_p
             async with connect(session, served, origin=served.origin) as again:
                 assert b"Learner" in await read_until(again, want=b"Learner")
                 assert set(names(served)) <= {"Learner 1", "Learner 2"}
+    # The server stopped (Ctrl+C, or a signal): no tab's copy is left behind.
+    assert [tab for tab in served.sessions() if (tab / "store").exists()] == []
     assert (tmp_path / "live-config" / "identity.json").read_bytes() == before
 
 
@@ -290,3 +293,31 @@ def test_two_browser_tabs_change_the_same_scenario_without_seeing_each_other(tmp
     assert "Zebraman" in held["Learner 1"] and "Yakwoman" not in held["Learner 1"]
     assert "Yakwoman" in held["Learner 2"] and "Zebraman" not in held["Learner 2"]
     assert (tmp_path / "live-config" / "identity.json").read_bytes() == before
+
+
+def test_copies_a_killed_server_left_are_removed_a_day_later(tmp_path, monkeypatch):
+    from ophamp_tui.data.paths import (
+        STALE_SESSION_SECONDS,
+        prepare_training_session,
+        remove_stale_session_stores,
+        training_output_dir,
+        training_session_store,
+    )
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    now = time.time()
+    old, recent, pictured = "20261101-090000-0000000a", "20261123-090000-0000000b", "20261101-090000-0000000c"
+    for session in (old, recent, pictured):
+        store = training_session_store(prepare_training_session(session))
+        store.mkdir()
+        (store / "case.json").write_text("{}")
+    (training_output_dir(prepare_training_session(pictured)) / "slide.svg").write_text("<svg/>")
+    for session in (old, pictured):
+        store = training_session_store(prepare_training_session(session))
+        for path in (store / "case.json", store):
+            os.utime(path, (now - STALE_SESSION_SECONDS - 60,) * 2)
+    assert remove_stale_session_stores(now) == 2
+    serve = tmp_path / "data" / "ophamp" / "training" / "serve"
+    assert sorted(p.name for p in serve.iterdir()) == [pictured, recent]  # the picture a learner made stays
+    assert (serve / recent / "store" / "case.json").exists()
+    assert not (serve / pictured / "store").exists() and (serve / pictured / "output" / "slide.svg").exists()
