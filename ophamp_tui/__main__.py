@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="training mode: fictional scenarios on their own store, never the live one")
     demo.add_argument("--reset", action="store_true", help="restore every scenario to its starting point")
     demo.add_argument("--serve-session", metavar="NAME", help=argparse.SUPPRESS)  # set by `ophamp serve`
+    demo.add_argument("--learner", type=int, metavar="N", help=argparse.SUPPRESS)  # set by `ophamp serve`
+    demo.add_argument("--shared-store", action="store_true", help=argparse.SUPPRESS)  # set by `ophamp serve --shared`
     serve = sub.add_parser("serve", help="run ophamp in a web browser (for projecting in a classroom)")
     serve.add_argument(
         "--host", default="localhost", help="address to listen on (default localhost: this computer only)"
@@ -62,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--live", action="store_true", help="serve the live store instead of training mode (localhost only)"
+    )
+    serve.add_argument(
+        "--shared",
+        action="store_true",
+        help="every tab on one training store, the one `ophamp demo` uses (default: each tab its own copy of "
+        "the scenarios, removed when the tab closes)",
+    )
+    serve.add_argument(
+        "--font-size",
+        type=int,
+        default=16,
+        metavar="PX",
+        help="text size in the browser, in pixels (default 16; e.g. 24 for a projector)",
     )
     from .store_cli import add_commands
 
@@ -104,7 +119,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "demo":
         from .data.clock import now_utc
-        from .data.paths import demo_store, is_session_name, prepare_training_session
+        from .data.identity import load_identity, save_identity
+        from .data.models import Actor
+        from .data.paths import (
+            demo_store,
+            is_session_name,
+            learner_name,
+            prepare_training_session,
+            training_session_store,
+        )
         from .data.scenarios import install_training
 
         if args.serve_session is not None and not is_session_name(args.serve_session):
@@ -113,7 +136,13 @@ def main(argv: list[str] | None = None) -> int:
             # Training has its own store whatever --store or OPHAMP_STORE say: it never touches live data;
             # and its own folder (identity, exports, pictures): one for `demo`, one per `serve` session.
             session_dir = prepare_training_session(args.serve_session)
-            store = install_training(demo_store(), now_utc(), reset=args.reset)
+            # A browser tab has its own copy of the scenarios (unless the trainer chose `serve --shared`).
+            own = args.serve_session is not None and not args.shared_store
+            root = training_session_store(session_dir) if own else demo_store()
+            store = install_training(root, now_utc(), reset=args.reset)
+            if args.serve_session is not None and args.learner and load_identity(session_dir) is None:
+                number = max(1, min(args.learner, 999))
+                save_identity(session_dir, Actor(name=learner_name(number), number=f"TRAIN {number}"))
         except (StoreError, OSError) as exc:
             return _fail(str(exc))
         from .app import OpHampApp

@@ -21,6 +21,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widgets import Header
 from textual.worker import get_current_worker
 
 from .crash import safe_report, user_message, write_report
@@ -47,6 +48,14 @@ from .themes import DEFAULT as DEFAULT_THEME
 from .themes import HIGH_CONTRAST
 
 _heap_frozen = False  # see OpHampApp._freeze_startup_heap
+
+
+BROWSER_ICON = "◊"  # in Roboto Mono (the font ophamp serve's page brings) and every common font
+
+
+def in_browser() -> bool:
+    """True when ``ophamp serve`` runs this app for a browser tab (textual-serve's web driver)."""
+    return os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")
 
 
 class OpHampApp(App[None]):
@@ -110,6 +119,10 @@ class OpHampApp(App[None]):
             self.animation_level = "none"
         self.store = store
         self.training = training
+        if in_browser():
+            # Textual's header icon (⭘) is in no common font: a browser tab would show a missing glyph.
+            # This process is one tab's: its headers start with one the page's font has (from the first frame).
+            Header.icon._default = BROWSER_ICON
         self.screenshot_dir = self._own_screenshot_dir = Path.home() / "ophamp-screenshots"
         if training:
             self.title = f"{self.TRAINING_BANNER} · Op Hampshire"

@@ -8,7 +8,11 @@ client we do not control, so on top of textual-serve's server this:
 - runs at most ``--max-sessions`` tabs at once and tells the next one why it was refused;
 - keeps terminal sizes within 400x200, and ends a session on a malformed message;
 - logs one plain line per event: never a traceback, local variables, or anything typed;
-- in training, gives each tab its own folder (its identity, exports and pictures), never the live ones.
+- in training, gives each tab its own folder (its identity, exports and pictures), never the live ones,
+  its own copy of the scenarios (removed when the tab closes; ``--shared``: one store for every tab)
+  and its own name ("Learner 3", changed with ``u``);
+- serves its own page: fonts from this computer (no outside font host), the terminal focused on load,
+  text at ``--font-size``.
 """
 
 from __future__ import annotations
@@ -26,21 +30,26 @@ import signal
 import socket
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import cast
 
 import aiohttp_jinja2
+import textual_serve
 from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 from yarl import URL
 
-from .data.paths import new_session_name
+from .data.paths import end_training_session, new_session_name, remove_stale_session_stores
 
 log = logging.getLogger("ophamp.serve")
 
 MAX_WIDTH, MAX_HEIGHT = 400, 200
 LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 EVERY_ADDRESS = frozenset({"", "0.0.0.0", "::"})
+PAGE_DIR = Path(__file__).parent / "serve_page"  # ophamp's page: local fonts, focus on load
+STATIC_DIR = Path(textual_serve.__file__).parent / "static"  # textual-serve's script and its Roboto Mono files
+FONT_SIZES = (8, 64)
 FULL_WAIT = 60.0  # seconds a refused tab keeps its message on screen before "Session ended"
 _HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
@@ -145,14 +154,36 @@ def refused_full_text(max_sessions: int) -> str:
 class OphampServer(Server):
     """textual-serve's server, with the Origin check, the session cap and the size cap."""
 
-    def __init__(self, *, host: str, port: int, local: bool, live: bool, store: str | None, max_sessions: int) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        local: bool,
+        live: bool,
+        store: str | None,
+        max_sessions: int,
+        shared: bool = False,
+        font_size: int = 16,
+    ) -> None:
         public_url = f"http://{url_host(host)}" + ("" if port == 80 else f":{port}")
-        super().__init__("ophamp", host=host, port=port, title="Op Hampshire", public_url=public_url)
+        super().__init__(
+            "ophamp",
+            host=host,
+            port=port,
+            title="Op Hampshire",
+            public_url=public_url,
+            statics_path=STATIC_DIR,
+            templates_path=PAGE_DIR,
+        )
         self.local = local
         self.live = live
         self.store = store
         self.max_sessions = max_sessions
+        self.shared = shared
+        self.font_size = font_size
         self.sessions = 0
+        self.learners: set[int] = set()  # the numbers of the "Learner N" names in use
         self.every_address = host in EVERY_ADDRESS
         names = {url_host(host).lower()} | (LOCAL_NAMES if local else set())
         self.allowed_hosts = frozenset(names)
@@ -198,8 +229,11 @@ class OphampServer(Server):
 
     def _page_url(self, request: web.Request) -> str:
         """Where the page tells the browser to connect back: the server as reached, if bound everywhere."""
-        if self.every_address and _HOST_HEADER.fullmatch(request.host):
-            return f"http://{request.host}"
+        if self.every_address:
+            # Never ws://0.0.0.0 in the page: the server as the browser reached it (or this computer).
+            if _HOST_HEADER.fullmatch(request.host) and not request.host.startswith(("0.0.0.0", "[::]")):
+                return f"http://{request.host}"
+            return f"http://localhost:{self.port}"
         return self.public_url
 
     # --- the page and the websocket -----------------------------------------------------------------------
@@ -209,22 +243,29 @@ class OphampServer(Server):
             return web.Response(status=503, text=refused_full_text(self.max_sessions) + "\n")
         base = self._page_url(request)
         context = {
-            "font_size": max(6, min(_to_int(request.query.get("fontsize"), 16), 64)),
+            "font_size": max(FONT_SIZES[0], min(_to_int(request.query.get("fontsize"), self.font_size), FONT_SIZES[1])),
             "app_websocket_url": "ws:" + base.split(":", 1)[1] + "/ws",
             "config": {"static": {"url": base + "/static/"}},
             "application": {"name": self.title},
         }
         return aiohttp_jinja2.render_template("app_index.html", request, context)
 
-    def session_command(self) -> str:
-        """The command for one browser tab: in training, with a folder of its own."""
+    def session_command(self, session: str | None = None, learner: int = 0) -> str:
+        """The command for one browser tab: in training, with a folder, a store and a name of its own."""
         argv = [sys.executable, "-m", "ophamp_tui"]
         if self.live:
             argv += ["--store", self.store] if self.store else []
         else:
-            argv += ["demo", "--serve-session", new_session_name(datetime.now())]
+            argv += ["demo", "--serve-session", session or new_session_name(datetime.now())]
+            argv += ["--learner", str(learner)] if learner else []
+            argv += ["--shared-store"] if self.shared else []
         # exec: the shell textual-serve starts becomes ophamp, one process per tab rather than two.
         return ("exec " if os.name == "posix" else "") + shlex.join(argv)
+
+    def _take_learner(self) -> int:
+        number = next(n for n in range(1, self.max_sessions + 2) if n not in self.learners)
+        self.learners.add(number)
+        return number
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         if not self.origin_allowed(request):
@@ -239,6 +280,8 @@ class OphampServer(Server):
             await self._refuse_full(request, websocket)
             return websocket
         self.sessions += 1  # counted before any await, so two tabs at once cannot both take the last place
+        learner = 0 if self.live else self._take_learner()
+        session = None if self.live else new_session_name(datetime.now())
         app_service: AppService | None = None
         try:
             await websocket.prepare(request)
@@ -246,7 +289,7 @@ class OphampServer(Server):
                 _to_int(request.query.get("width"), 80), _to_int(request.query.get("height"), 24)
             )
             app_service = AppService(
-                self.session_command(),
+                self.session_command(session, learner),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,  # type: ignore[arg-type]  # its result (closed or not) is not needed
@@ -267,6 +310,10 @@ class OphampServer(Server):
                     await app_service.stop()
             finally:
                 self.sessions -= 1
+                self.learners.discard(learner)
+                if session is not None and not self.shared:
+                    # Its own copy of the scenarios goes with the tab (pictures it made for slides stay).
+                    await asyncio.to_thread(end_training_session, session)
         return websocket
 
     async def _refuse_full(self, request: web.Request, websocket: web.WebSocketResponse) -> None:
@@ -308,6 +355,8 @@ class OphampServer(Server):
 
     def serve(self, debug: bool = False) -> None:
         self.initialize_logging()
+        if not self.live and not self.shared:
+            remove_stale_session_stores()  # left by a server that was killed, a day or more ago
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -315,7 +364,12 @@ class OphampServer(Server):
                 loop.add_signal_handler(sig, self.request_exit)
             except NotImplementedError:
                 pass
-        mode = "the LIVE store" if self.live else "training mode, fictional data"
+        mode = (
+            "the LIVE store"
+            if self.live
+            else "training mode, fictional data, "
+            + ("one shared store for every tab" if self.shared else "each tab its own copy of the scenarios")
+        )
         said: list[bool] = []
 
         def started(*_args: object) -> None:  # aiohttp calls this once it is listening
@@ -377,8 +431,19 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+    if not FONT_SIZES[0] <= args.font_size <= FONT_SIZES[1]:
+        return _fail(f"--font-size must be between {FONT_SIZES[0]} and {FONT_SIZES[1]} (pixels).")
+    if args.live and args.shared:
+        return _fail("--shared is for training; --live already serves the one live store.")
     server = OphampServer(
-        host=args.host, port=args.port, local=local, live=args.live, store=args.store, max_sessions=args.max_sessions
+        host=args.host,
+        port=args.port,
+        local=local,
+        live=args.live,
+        store=args.store,
+        max_sessions=args.max_sessions,
+        shared=args.shared,
+        font_size=args.font_size,
     )
     try:
         server.serve()

@@ -290,7 +290,7 @@ async def test_a_malformed_message_logs_one_line_without_locals_or_content(tmp_p
     with serving(tmp_path) as served:
         async with aiohttp.ClientSession() as session:
             async with connect(session, served, origin=served.origin) as ws:
-                assert b"Who is using ophamp" in await read_until(ws, want=b"Who is using ophamp")
+                assert b"Learner" in await read_until(ws, want=b"Learner")
                 await ws.send_str(json.dumps(["stdin", SECRET]))
                 await read_until(ws, idle=0.5)
                 await ws.send_str('["stdin", "' + SECRET)  # cut short: not JSON
@@ -323,7 +323,7 @@ async def test_browser_tabs_are_capped_and_the_next_is_told_why(tmp_path):
             first = await connect(session, served, origin=served.origin)
             second = await connect(session, served, origin=served.origin)
             for ws in (first, second):
-                assert b"Who is using ophamp" in await read_until(ws, want=b"Who is using ophamp")
+                assert b"Learner" in await read_until(ws, want=b"Learner")
             assert len(served.children()) == 2  # one process per tab
             third = await connect(session, served, origin=served.origin)
             said = await read_until(third, limit=5)
@@ -338,7 +338,7 @@ async def test_browser_tabs_are_capped_and_the_next_is_told_why(tmp_path):
             while not page_opens(served) and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
             again = await connect(session, served, origin=served.origin)
-            assert b"Who is using ophamp" in await read_until(again, want=b"Who is using ophamp")
+            assert b"Learner" in await read_until(again, want=b"Learner")
             await again.close()
             await second.close()
     assert "refused a browser tab: 2 sessions are open" in served.log()
@@ -353,7 +353,8 @@ async def test_terminal_sizes_are_capped_at_400_by_200(tmp_path):
     with serving(tmp_path) as served:
         async with aiohttp.ClientSession() as session:
             async with connect(session, served, origin=served.origin, query="?width=2000&height=1000") as ws:
-                rows, _cols = _furthest(await read_until(ws, want=b"Who is using ophamp"))
+                first = await read_until(ws, want=b"Learner")
+                rows, _cols = _furthest(first + await read_until(ws))  # the whole first screen
                 assert rows <= 200
                 [child] = served.children()
                 environ = dict(v.split(b"=", 1) for v in Path(f"/proc/{child}/environ").read_bytes().split(b"\0") if v)
@@ -466,8 +467,8 @@ async def test_a_serve_tab_has_its_own_identity_and_folder(tmp_path):
     with serving(tmp_path) as served:
         async with aiohttp.ClientSession() as session:
             async with connect(session, served, origin=served.origin) as ws:
-                # A new tab is a new person: it asks who you are, even though this computer knows its user.
-                assert b"Who is using ophamp" in await read_until(ws, want=b"Who is using ophamp")
+                # A new tab is a new person ("Learner 1"), never the user this computer knows.
+                assert b"Learner" in await read_until(ws, want=b"Learner")
                 for key in [*SWITCH_USER, F12]:
                     await ws.send_str(json.dumps(["stdin", key.decode()]))
                     await read_until(ws, idle=0.3)

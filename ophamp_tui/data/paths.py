@@ -6,6 +6,8 @@ import errno
 import os
 import re
 import secrets
+import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -98,6 +100,59 @@ def prepare_training_session(session: str | None = None) -> Path:
     for folder in folders:
         atomic.make_private_dir(folder)
     return session_dir
+
+
+def training_session_store(session_dir: Path) -> Path:
+    """One browser session's own copy of the scenarios: what one learner changes, nobody else sees."""
+    return session_dir / "store"
+
+
+def learner_name(number: int) -> str:
+    """The name a browser session starts with (``u`` changes it): never anyone's real identity."""
+    return f"Learner {number}"
+
+
+def end_training_session(session: str) -> None:
+    """After its tab has gone: remove the session's own store, and its folder if nothing was written for slides.
+
+    Pictures and exports a learner made stay (in ``output``) until the trainer deletes them.
+    """
+    session_dir = training_session_dir(session)  # refuses anything but a session name
+    shutil.rmtree(training_session_store(session_dir), ignore_errors=True)
+    output = training_output_dir(session_dir)
+    try:
+        if output.is_dir() and not any(output.iterdir()):
+            shutil.rmtree(session_dir, ignore_errors=True)
+    except OSError:
+        pass
+
+
+STALE_SESSION_SECONDS = 24 * 3600
+
+
+def remove_stale_session_stores(now: float | None = None) -> int:
+    """Remove the stores of browser sessions untouched for a day (a server that was killed left them).
+
+    A day, so another ``ophamp serve`` running now on another port keeps its learners' stores.
+    Returns how many were removed.
+    """
+    root = training_dir() / "serve"
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        sessions = [p for p in root.iterdir() if is_session_name(p.name)]
+    except OSError:
+        return 0
+    for session_dir in sessions:
+        store = training_session_store(session_dir)
+        try:
+            newest = max((p.stat().st_mtime for p in [store, *store.rglob("*")]), default=0.0)
+        except OSError:
+            continue
+        if now - newest > STALE_SESSION_SECONDS:
+            end_training_session(session_dir.name)
+            removed += 1
+    return removed
 
 
 class FolderNotPrivate(OSError):

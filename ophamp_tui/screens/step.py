@@ -37,6 +37,9 @@ class StepScreen(FormScreen):
         Binding("f9", "next", "Next step", id="next", tooltip="The next step"),
         Binding("ctrl+n", "add_log(0)", "Add entry", id="add-log", tooltip="Add an entry to this step's log"),
         Binding("ctrl+r", "add_log(1)", "Add referral", id="add-log-2", tooltip="Add a referral to a support service"),
+        # A web page cannot have Ctrl+N (the browser opens a window): in `ophamp serve`, Alt+N and Alt+R.
+        Binding("alt+n", "add_log(0)", "Add entry", show=False, id="add-log-alt", tooltip="Add an entry (Alt+N)"),
+        Binding("alt+r", "add_log(1)", "Add referral", show=False, id="add-log-2-alt", tooltip="Add referral (Alt+R)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the case overview (saves first)"),
     ]
     LOG_KEYS = ("Ctrl+N", "Ctrl+R")
