@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.content import Content
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import var
@@ -32,6 +31,7 @@ from .data.models import Actor
 from .data.paths import FolderNotPrivate, private_folder, training_output_dir, training_session_dir
 from .data.paths import config_dir as default_config_dir
 from .data.store_api import CaseStore, StoreError
+from .pictures import png_converter, svg_to_png
 from .saver import Saver
 from .screens.carry_on import offer_to_carry_on, remember_place
 from .screens.confirm import ConfirmScreen
@@ -39,7 +39,7 @@ from .screens.dashboard import DashboardScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.identity import IdentityScreen
-from .screens.reason import ReasonScreen
+from .screens.reason import ask_for_folder
 from .screens.rebuilding import RebuildingScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .terminal import driver_class
@@ -81,7 +81,7 @@ class OpHampApp(App[None]):
             show=False,
             id="screenshot",
             priority=True,
-            tooltip="Save a picture (SVG) of this screen, e.g. for slides (training: into its own folder)",
+            tooltip="Save a picture (SVG, and PNG) of this screen, e.g. for slides (training: into its own folder)",
         ),
     ]
     TRAINING_BANNER = "TRAINING — FICTIONAL DATA"
@@ -507,32 +507,24 @@ class OpHampApp(App[None]):
         return training_output_dir(self.config_dir) if self.training else None
 
     def action_screenshot_to(self) -> None:
-        if self.training_output is not None:  # training never asks: it has its own folder
-            self._save_screenshot(self.training_output)
-            return
-
-        ask = ReasonScreen(
-            Content("Save a picture of this screen (SVG) into which folder?"),
-            reason=str(self.screenshot_dir),
-            button="Save picture",
-            too_short="Enter a folder.",
-            min_len=1,
+        ask_for_folder(
+            self,
+            "a picture of this screen (SVG, and PNG where it can)",
+            self.screenshot_dir,
+            "Save picture",
+            self._save_screenshot,
         )
-        self.push_screen(ask, self._screenshot_chosen)
-
-    def _screenshot_chosen(self, folder: str | None) -> None:
-        if folder:
-            # After the dialog has gone, so the picture shows the screen and not the question.
-            self.call_after_refresh(self._save_screenshot, Path(folder).expanduser())
 
     def _save_screenshot(self, folder: Path) -> None:
-        """The picture can show a victim's name: 0600, in a folder only you can open (0700)."""
+        """The picture can show a victim's name: 0600, in a folder only you can open (0700). The file name
+        is plain ASCII (no title, so no "—" or "·"); a PNG is made beside it where a converter exists."""
 
         ours = folder in (self.training_output, self._own_screenshot_dir)
-        path = folder / f"ophamp-{datetime.now():%Y%m%d-%H%M%S-%f}.svg"
+        path = folder / f"ophamp-{'training-' if self.training else ''}{datetime.now():%Y%m%d-%H%M%S-%f}.svg"
+        svg = self.export_screenshot()
         try:
             private_folder(folder, ours=ours)
-            atomic_write(path, self.export_screenshot().encode("utf-8"))
+            atomic_write(path, svg.encode("utf-8"))
         except (WriteFailed, FolderNotPrivate) as exc:
             self.notify(f"Picture not saved: {exc}", severity="error", markup=False, timeout=15)
             return
@@ -545,7 +537,21 @@ class OpHampApp(App[None]):
             )
             return
         self.screenshot_dir = folder
-        self.notify(f"Saved {path}", title="Screenshot", markup=False)
+        if png_converter() is None:
+            self.notify(f"Saved {path}", title="Screenshot", markup=False)
+        else:
+            self._save_png(path, svg)
+
+    @work(thread=True, group="screenshot-png", exit_on_error=False)
+    def _save_png(self, svg_path: Path, svg: str) -> None:
+        png = svg_path.with_suffix(".png")
+        try:
+            atomic_write(png, svg_to_png(svg))
+        except (OSError, ValueError, WriteFailed) as exc:
+            said = f"Saved {svg_path} (no PNG: {exc})"
+        else:
+            said = f"Saved {svg_path} and {png.name}"
+        self.call_from_thread(self.notify, said, title="Screenshot", markup=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -584,7 +590,9 @@ class OpHampApp(App[None]):
         yield SystemCommand(
             "High contrast", "A light, high-contrast theme for projectors (F10), or back", self.action_toggle_contrast
         )
-        yield SystemCommand("Screenshot", "Save a picture of this screen (SVG) for slides", self.action_screenshot_to)
+        yield SystemCommand(
+            "Screenshot", "Save a picture of this screen (SVG and PNG) for slides", self.action_screenshot_to
+        )
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":  # Textual's own writes 0644 wherever it likes: ours only
                 yield command
