@@ -30,7 +30,9 @@ from .data.identity import load_identity, load_place, load_theme, save_identity,
 from .data.models import Actor
 from .data.paths import FolderNotPrivate, private_folder, training_output_dir, training_session_dir
 from .data.paths import config_dir as default_config_dir
+from .data.scenarios import load_scenarios
 from .data.store_api import CaseStore, StoreError
+from .data.training_reset import reset_all, reset_scenario, scenario_for
 from .pictures import png_converter, svg_to_png
 from .saver import Saver
 from .screens.carry_on import offer_to_carry_on, remember_place
@@ -41,6 +43,7 @@ from .screens.home import HomeScreen
 from .screens.identity import IdentityScreen
 from .screens.reason import ask_for_folder
 from .screens.rebuilding import RebuildingScreen
+from .screens.scenario_picker import ScenarioPickerScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .terminal import driver_class
 from .themes import DEFAULT as DEFAULT_THEME
@@ -82,6 +85,14 @@ class OpHampApp(App[None]):
             id="screenshot",
             priority=True,
             tooltip="Save a picture (SVG, and PNG) of this screen, e.g. for slides (training: into its own folder)",
+        ),
+        Binding(
+            "ctrl+o",
+            "reveal",
+            "Reveal",
+            show=False,
+            id="reveal",
+            tooltip="Learner mode: show the guidance, next step and overdue hints (and hide them again)",
         ),
     ]
     TRAINING_BANNER = "TRAINING — FICTIONAL DATA"
@@ -126,6 +137,12 @@ class OpHampApp(App[None]):
         self.not_saved_at_exit: list[str] = []  # said on the terminal after a signal made ophamp stop
         self._stopping = False
         self._leaving = False
+        #: Training's learner mode (a quiz): guidance, the next-step marker and overdue hints hidden...
+        self.learner_mode = False
+        #: ...until the trainer reveals them (Ctrl+O), for the screen on view and those opened after.
+        self.revealed = False
+        #: F4 on a step form: the guidance panel kept shown (True) or hidden (False) on the next steps too.
+        self.guidance_shown: bool | None = None
 
     def _fatal_error(self) -> None:
         """Crash without Textual's report of local variables: they would hold personal data."""
@@ -308,7 +325,7 @@ class OpHampApp(App[None]):
     def _show_user(self) -> None:
         who = self.user.short() if self.user else "Who are you?"
         parts = [who]
-        if self.overdue:
+        if self.overdue and not self.hiding_answers:
             parts.append(f"{self.overdue} overdue")
         if self.store_unreachable:
             held = self.waiting_saves
@@ -581,7 +598,146 @@ class OpHampApp(App[None]):
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":
+            return self.training and self.learner_mode
+        return True
+
+    # --- the trainer's controls (training only) -----------------------------------------------------
+
+    @property
+    def hiding_answers(self) -> bool:
+        """Learner mode and not revealed: screens leave out guidance, ▶ and overdue hints."""
+        return self.training and self.learner_mode and not self.revealed
+
+    def _refresh_answers(self) -> None:
+        self.refresh_bindings()
+        self._show_user()
+        for screen in self.screen_stack:
+            hook = getattr(screen, "answers_changed", None)
+            if callable(hook):
+                hook()
+
+    def action_learner_mode(self) -> None:
+        self.learner_mode = not self.learner_mode
+        self.revealed = False
+        self.guidance_shown = None
+        self._refresh_answers()
+        self.notify(
+            "Learner mode: on. Guidance, the next step (▶) and overdue hints are hidden; Ctrl+O reveals them."
+            if self.learner_mode
+            else "Learner mode: off. Guidance and hints are shown.",
+            title="Training",
+            markup=False,
+        )
+
+    def action_reveal(self) -> None:
+        if not (self.training and self.learner_mode):
+            return
+        self.revealed = not self.revealed
+        self.guidance_shown = None
+        self._refresh_answers()
+        self.notify(
+            "Answers shown (Ctrl+O hides them again)." if self.revealed else "Answers hidden (Ctrl+O shows them).",
+            title="Learner mode",
+            markup=False,
+        )
+
+    def action_pick_scenario(self) -> None:
+        try:
+            scenarios = [(s.case_id, s.title) for s in load_scenarios(self.clock())]
+        except StoreError as exc:
+            self._store_problem(str(exc))
+            return
+        self.push_screen(ScenarioPickerScreen(scenarios), self._scenario_picked)
+
+    def _scenario_picked(self, case_id: str | None) -> None:
+        home = self._home()
+        if not case_id or home is None:
+            return
+        while self.screen is not home:
+            self.pop_screen()
+        home.open_case(case_id)
+
+    def _open_case_id(self) -> str | None:
+        """The case of the screen on view or under it (the case, a step, its history): None on the list."""
+        for screen in reversed(self.screen_stack):
+            case_id = getattr(screen, "case_id", None)
+            if isinstance(case_id, str):
+                return case_id
+        return None
+
+    def _others_warning(self) -> str:
+        others = self.store.other_sessions()
+        if not others:
+            return ""
+        names = "; ".join(presence.describe(o) for o in others)
+        return (
+            f"Also open by: {names}. Their screens change to the reset scenarios as they stand, "
+            "and what they are typing there is lost."
+        )
+
+    def action_reset_scenario(self) -> None:
+        case_id = self._open_case_id()
+        found = scenario_for(case_id, self.clock()) if case_id else None
+        if case_id is None or found is None:
+            self.notify(
+                "Open a scenario first (Ctrl+P, Open scenario): this resets the one on screen.",
+                title="Reset this scenario",
+                markup=False,
+            )
+            return
+        question = ConfirmScreen(
+            f"Put '{found[0]}' back as it was? Everything the class did to it goes; other cases are kept.",
+            yes="Reset it",
+            no="Keep it",
+            detail=self._others_warning(),
+        )
+        self.push_screen(question, lambda yes: self._reset(case_id) if yes else None)
+
+    def action_reset_all(self) -> None:
+        question = ConfirmScreen(
+            "Put every scenario back as it was? Every case the class changed or added goes.",
+            yes="Reset all",
+            no="Keep them",
+            detail=self._others_warning(),
+        )
+        self.push_screen(question, lambda yes: self._reset(None) if yes else None)
+
+    def _reset(self, case_id: str | None) -> None:
+        """Back to the list (what is open is not saved over the reset), reset under the store's lock."""
+        home = self._home()
+        if home is None:
+            return
+        while self.screen is not home:
+            self.pop_screen()
+        try:
+            if case_id is None:
+                count = reset_all(self.store, self.clock())
+                said = f"All {count} scenarios are back as they were."
+            else:
+                said = f"'{reset_scenario(self.store, case_id, self.clock())}' is back as it was."
+        except StoreError as exc:
+            self.notify(str(exc), title="Not reset", severity="error", markup=False, timeout=20)
+            return
+        home.reload()
+        self.post_message(self.StoreChanged())
+        self.notify(said, title="Training", markup=False)
+        if case_id is not None:
+            home.open_case(case_id)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.training:
+            yield SystemCommand("Open scenario", "Training: pick a scenario by its title", self.action_pick_scenario)
+            yield SystemCommand(
+                "Reset this scenario", "Training: the scenario on screen back as it was", self.action_reset_scenario
+            )
+            yield SystemCommand("Reset all scenarios", "Training: every scenario back as it was", self.action_reset_all)
+            yield SystemCommand(
+                "Learner mode",
+                "Training quiz: hide guidance, next step and overdue hints (Ctrl+O reveals); or back",
+                self.action_learner_mode,
+            )
         yield SystemCommand("New case", "Log a new assault on a colleague", self.action_new_case)
         yield SystemCommand("Find case", "Filter the case list by victim, offence or reference", self.action_find_case)
         yield SystemCommand("Dashboard", "Cases, outcomes, missed steps, RUI", self.action_dashboard)

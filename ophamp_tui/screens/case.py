@@ -113,9 +113,14 @@ class CaseScreen(FreshScreen, Screen[None]):
         table.add_column("By / when", width=24, key="who")
         self.refresh_case(reload=False)
         nxt = next_step(self.case)
-        if nxt:
+        if nxt and not self.app.hiding_answers:
             table.move_cursor(row=nxt.number - 1)
         table.focus()
+
+    def answers_changed(self) -> None:
+        """Training's learner mode switched, or its answers revealed (Ctrl+O)."""
+        if self.is_mounted:
+            self.refresh_case(reload=False)
 
     def store_changed(self) -> None:
         """Someone saved (see OpHampApp._watch_store): show this case as it is now, if it changed."""
@@ -144,11 +149,15 @@ class CaseScreen(FreshScreen, Screen[None]):
                 return
         case, now = self.case, self.app.clock()
         self.query_one("#case-summary", Static).update(self._summary(case, now))
-        self.query_one("#case-dues", Static).update(self._dues(case, now))
+        self.query_one("#case-dues", Static).update(
+            Text("Learner mode: deadlines and the next step are hidden (Ctrl+O reveals them).", style="bold")
+            if self.app.hiding_answers
+            else self._dues(case, now)
+        )
         table = self.query_one("#steps", DataTable)
         row = table.cursor_row
         table.clear()
-        nxt = next_step(case)
+        nxt = None if self.app.hiding_answers else next_step(case)
         for sdef in STEPS:
             rec = case.steps[sdef.key]
             number = Text(f"▶{sdef.number}" if nxt is sdef else f" {sdef.number}", style="bold" if nxt is sdef else "")
@@ -272,7 +281,11 @@ class CaseScreen(FreshScreen, Screen[None]):
         if notes is None:
             self.notify("This case is not one of the training scenarios.")
             return
-        self.app.push_screen(TeachingScreen(*notes))
+        self.app.push_screen(TeachingScreen(*notes), self._teaching_closed)
+
+    def _teaching_closed(self, step_key: str | None) -> None:
+        if step_key:  # a teaching point's step: the trainer jumps to it
+            self.open_step(step_key)
 
     def action_link(self) -> None:
         question = Content(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -64,7 +65,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def ask_for_folder(app: App[object], what: str, current: Path, button: str, then: Callable[[Path], object]) -> None:
+def ask_for_folder(app: App[Any], what: str, current: Path, button: str, then: Callable[[Path], object]) -> None:
     """Where to save ``what`` (e.g. "a picture of this screen"): training writes into its own folder
     without asking; otherwise one question, starting at ``current``. ``then(folder)`` once chosen
     (after the dialog has gone, so a picture shows the screen and not the question)."""
