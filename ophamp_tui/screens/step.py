@@ -27,7 +27,8 @@ from .reason import ReasonScreen
 
 class StepScreen(FormScreen):
     # Below 70 columns the guidance starts hidden (F4 shows it) so the form keeps a usable width.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
+    # From 110 columns (a projector, a browser) the guidance takes its share of the width (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide"), (110, "-widest")]
     BINDINGS = [
         Binding("f2", "done", "Mark done", id="done", tooltip="Mark this step done (checks what is needed)"),
         Binding("f3", "not_applicable", "Not applicable", id="na", tooltip="Mark not applicable, with a reason"),
