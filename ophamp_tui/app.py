@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.content import Content
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import var
@@ -32,7 +31,10 @@ from .data.identity import load_identity, load_place, load_theme, save_identity,
 from .data.models import Actor
 from .data.paths import FolderNotPrivate, private_folder, training_output_dir, training_session_dir
 from .data.paths import config_dir as default_config_dir
+from .data.scenarios import load_scenarios
 from .data.store_api import CaseStore, StoreError
+from .data.training_reset import reset_all, reset_scenario, scenario_for
+from .pictures import png_converter, svg_to_png
 from .saver import Saver
 from .screens.carry_on import offer_to_carry_on, remember_place
 from .screens.confirm import ConfirmScreen
@@ -40,8 +42,9 @@ from .screens.dashboard import DashboardScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.identity import IdentityScreen
-from .screens.reason import ReasonScreen
+from .screens.reason import ask_for_folder
 from .screens.rebuilding import RebuildingScreen
+from .screens.scenario_picker import ScenarioPickerScreen
 from .screens.too_small import TooSmallScreen, too_small
 from .terminal import driver_class
 from .themes import DEFAULT as DEFAULT_THEME
@@ -90,7 +93,15 @@ class OpHampApp(App[None]):
             show=False,
             id="screenshot",
             priority=True,
-            tooltip="Save a picture (SVG) of this screen, e.g. for slides (training: into its own folder)",
+            tooltip="Save a picture (SVG, and PNG) of this screen, e.g. for slides (training: into its own folder)",
+        ),
+        Binding(
+            "ctrl+o",
+            "reveal",
+            "Reveal",
+            show=False,
+            id="reveal",
+            tooltip="Learner mode: show the guidance, next step and overdue hints (and hide them again)",
         ),
     ]
     TRAINING_BANNER = "TRAINING — FICTIONAL DATA"
@@ -139,6 +150,12 @@ class OpHampApp(App[None]):
         self.not_saved_at_exit: list[str] = []  # said on the terminal after a signal made ophamp stop
         self._stopping = False
         self._leaving = False
+        #: Training's learner mode (a quiz): guidance, the next-step marker and overdue hints hidden...
+        self.learner_mode = False
+        #: ...until the trainer reveals them (Ctrl+O), for the screen on view and those opened after.
+        self.revealed = False
+        #: F4 on a step form: the guidance panel kept shown (True) or hidden (False) on the next steps too.
+        self.guidance_shown: bool | None = None
 
     def _fatal_error(self) -> None:
         """Crash without Textual's report of local variables: they would hold personal data."""
@@ -321,7 +338,7 @@ class OpHampApp(App[None]):
     def _show_user(self) -> None:
         who = self.user.short() if self.user else "Who are you?"
         parts = [who]
-        if self.overdue:
+        if self.overdue and not self.hiding_answers:
             parts.append(f"{self.overdue} overdue")
         if self.store_unreachable:
             held = self.waiting_saves
@@ -520,32 +537,24 @@ class OpHampApp(App[None]):
         return training_output_dir(self.config_dir) if self.training else None
 
     def action_screenshot_to(self) -> None:
-        if self.training_output is not None:  # training never asks: it has its own folder
-            self._save_screenshot(self.training_output)
-            return
-
-        ask = ReasonScreen(
-            Content("Save a picture of this screen (SVG) into which folder?"),
-            reason=str(self.screenshot_dir),
-            button="Save picture",
-            too_short="Enter a folder.",
-            min_len=1,
+        ask_for_folder(
+            self,
+            "a picture of this screen (SVG, and PNG where it can)",
+            self.screenshot_dir,
+            "Save picture",
+            self._save_screenshot,
         )
-        self.push_screen(ask, self._screenshot_chosen)
-
-    def _screenshot_chosen(self, folder: str | None) -> None:
-        if folder:
-            # After the dialog has gone, so the picture shows the screen and not the question.
-            self.call_after_refresh(self._save_screenshot, Path(folder).expanduser())
 
     def _save_screenshot(self, folder: Path) -> None:
-        """The picture can show a victim's name: 0600, in a folder only you can open (0700)."""
+        """The picture can show a victim's name: 0600, in a folder only you can open (0700). The file name
+        is plain ASCII (no title, so no "—" or "·"); a PNG is made beside it where a converter exists."""
 
         ours = folder in (self.training_output, self._own_screenshot_dir)
-        path = folder / f"ophamp-{datetime.now():%Y%m%d-%H%M%S-%f}.svg"
+        path = folder / f"ophamp-{'training-' if self.training else ''}{datetime.now():%Y%m%d-%H%M%S-%f}.svg"
+        svg = self.export_screenshot()
         try:
             private_folder(folder, ours=ours)
-            atomic_write(path, self.export_screenshot().encode("utf-8"))
+            atomic_write(path, svg.encode("utf-8"))
         except (WriteFailed, FolderNotPrivate) as exc:
             self.notify(f"Picture not saved: {exc}", severity="error", markup=False, timeout=15)
             return
@@ -558,7 +567,21 @@ class OpHampApp(App[None]):
             )
             return
         self.screenshot_dir = folder
-        self.notify(f"Saved {path}", title="Screenshot", markup=False)
+        if png_converter() is None:
+            self.notify(f"Saved {path}", title="Screenshot", markup=False)
+        else:
+            self._save_png(path, svg)
+
+    @work(thread=True, group="screenshot-png", exit_on_error=False)
+    def _save_png(self, svg_path: Path, svg: str) -> None:
+        png = svg_path.with_suffix(".png")
+        try:
+            atomic_write(png, svg_to_png(svg))
+        except (OSError, ValueError, WriteFailed) as exc:
+            said = f"Saved {svg_path} (no PNG: {exc})"
+        else:
+            said = f"Saved {svg_path} and {png.name}"
+        self.call_from_thread(self.notify, said, title="Screenshot", markup=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -588,7 +611,146 @@ class OpHampApp(App[None]):
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":
+            return self.training and self.learner_mode
+        return True
+
+    # --- the trainer's controls (training only) -----------------------------------------------------
+
+    @property
+    def hiding_answers(self) -> bool:
+        """Learner mode and not revealed: screens leave out guidance, ▶ and overdue hints."""
+        return self.training and self.learner_mode and not self.revealed
+
+    def _refresh_answers(self) -> None:
+        self.refresh_bindings()
+        self._show_user()
+        for screen in self.screen_stack:
+            hook = getattr(screen, "answers_changed", None)
+            if callable(hook):
+                hook()
+
+    def action_learner_mode(self) -> None:
+        self.learner_mode = not self.learner_mode
+        self.revealed = False
+        self.guidance_shown = None
+        self._refresh_answers()
+        self.notify(
+            "Learner mode: on. Guidance, the next step (▶) and overdue hints are hidden; Ctrl+O reveals them."
+            if self.learner_mode
+            else "Learner mode: off. Guidance and hints are shown.",
+            title="Training",
+            markup=False,
+        )
+
+    def action_reveal(self) -> None:
+        if not (self.training and self.learner_mode):
+            return
+        self.revealed = not self.revealed
+        self.guidance_shown = None
+        self._refresh_answers()
+        self.notify(
+            "Answers shown (Ctrl+O hides them again)." if self.revealed else "Answers hidden (Ctrl+O shows them).",
+            title="Learner mode",
+            markup=False,
+        )
+
+    def action_pick_scenario(self) -> None:
+        try:
+            scenarios = [(s.case_id, s.title) for s in load_scenarios(self.clock())]
+        except StoreError as exc:
+            self._store_problem(str(exc))
+            return
+        self.push_screen(ScenarioPickerScreen(scenarios), self._scenario_picked)
+
+    def _scenario_picked(self, case_id: str | None) -> None:
+        home = self._home()
+        if not case_id or home is None:
+            return
+        while self.screen is not home:
+            self.pop_screen()
+        home.open_case(case_id)
+
+    def _open_case_id(self) -> str | None:
+        """The case of the screen on view or under it (the case, a step, its history): None on the list."""
+        for screen in reversed(self.screen_stack):
+            case_id = getattr(screen, "case_id", None)
+            if isinstance(case_id, str):
+                return case_id
+        return None
+
+    def _others_warning(self) -> str:
+        others = self.store.other_sessions()
+        if not others:
+            return ""
+        names = "; ".join(presence.describe(o) for o in others)
+        return (
+            f"Also open by: {names}. Their screens change to the reset scenarios as they stand, "
+            "and what they are typing there is lost."
+        )
+
+    def action_reset_scenario(self) -> None:
+        case_id = self._open_case_id()
+        found = scenario_for(case_id, self.clock()) if case_id else None
+        if case_id is None or found is None:
+            self.notify(
+                "Open a scenario first (Ctrl+P, Open scenario): this resets the one on screen.",
+                title="Reset this scenario",
+                markup=False,
+            )
+            return
+        question = ConfirmScreen(
+            f"Put '{found[0]}' back as it was? Everything the class did to it goes; other cases are kept.",
+            yes="Reset it",
+            no="Keep it",
+            detail=self._others_warning(),
+        )
+        self.push_screen(question, lambda yes: self._reset(case_id) if yes else None)
+
+    def action_reset_all(self) -> None:
+        question = ConfirmScreen(
+            "Put every scenario back as it was? Every case the class changed or added goes.",
+            yes="Reset all",
+            no="Keep them",
+            detail=self._others_warning(),
+        )
+        self.push_screen(question, lambda yes: self._reset(None) if yes else None)
+
+    def _reset(self, case_id: str | None) -> None:
+        """Back to the list (what is open is not saved over the reset), reset under the store's lock."""
+        home = self._home()
+        if home is None:
+            return
+        while self.screen is not home:
+            self.pop_screen()
+        try:
+            if case_id is None:
+                count = reset_all(self.store, self.clock())
+                said = f"All {count} scenarios are back as they were."
+            else:
+                said = f"'{reset_scenario(self.store, case_id, self.clock())}' is back as it was."
+        except StoreError as exc:
+            self.notify(str(exc), title="Not reset", severity="error", markup=False, timeout=20)
+            return
+        home.reload()
+        self.post_message(self.StoreChanged())
+        self.notify(said, title="Training", markup=False)
+        if case_id is not None:
+            home.open_case(case_id)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.training:
+            yield SystemCommand("Open scenario", "Training: pick a scenario by its title", self.action_pick_scenario)
+            yield SystemCommand(
+                "Reset this scenario", "Training: the scenario on screen back as it was", self.action_reset_scenario
+            )
+            yield SystemCommand("Reset all scenarios", "Training: every scenario back as it was", self.action_reset_all)
+            yield SystemCommand(
+                "Learner mode",
+                "Training quiz: hide guidance, next step and overdue hints (Ctrl+O reveals); or back",
+                self.action_learner_mode,
+            )
         yield SystemCommand("New case", "Log a new assault on a colleague", self.action_new_case)
         yield SystemCommand("Find case", "Filter the case list by victim, offence or reference", self.action_find_case)
         yield SystemCommand("Dashboard", "Cases, outcomes, missed steps, RUI", self.action_dashboard)
@@ -597,7 +759,9 @@ class OpHampApp(App[None]):
         yield SystemCommand(
             "High contrast", "A light, high-contrast theme for projectors (F10), or back", self.action_toggle_contrast
         )
-        yield SystemCommand("Screenshot", "Save a picture of this screen (SVG) for slides", self.action_screenshot_to)
+        yield SystemCommand(
+            "Screenshot", "Save a picture of this screen (SVG and PNG) for slides", self.action_screenshot_to
+        )
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":  # Textual's own writes 0644 wherever it likes: ours only
                 yield command

