@@ -156,6 +156,17 @@ def scenario_titles() -> list[tuple[str, str]]:
     return [(stem, _raw(stem, text)["title"]) for stem, text in _files()]
 
 
+def scenario_names() -> dict[str, str]:
+    """Each scenario's case id and the name its title starts with ("Spitting in custody"), for the case list."""
+    names = {}
+    for stem, text in _files():
+        raw = _raw(stem, text)
+        case_id = raw["case"].get("id")
+        if isinstance(case_id, str):
+            names[case_id] = raw["title"].split(":", 1)[0].strip()
+    return names
+
+
 def teaching_notes(case_id: str) -> tuple[str, list[str]] | None:
     """(title, teaching points) of the scenario whose case this is, for the trainer; None if it is not one."""
     for stem, text in _files():
