@@ -35,12 +35,13 @@ from pydantic import ValidationError
 from . import atomic
 from .clock import LONDON, as_utc, now_utc, to_london
 from .deadlines import obligations
+from .edits import TRAINING_PREFIX
 from .models import Case
 from .store import Store, StoreError
 
 PACKAGE = "ophamp_tui"
 FOLDER = "scenarios"
-ID_PREFIX = "OH-TRAIN-"
+ID_PREFIX = TRAINING_PREFIX
 MARKER = "TRAINING"
 MARKER_TEXT = (
     "This is ophamp's training store: fictional scenarios only, never live cases.\n"
