@@ -131,3 +131,14 @@ def test_starting_twice_on_the_same_day_writes_nothing(tmp_path):
     before = {p.name: p.stat().st_mtime_ns for p in (root / "cases").glob("*.json")}
     install_training(root, start + timedelta(minutes=30))
     assert {p.name: p.stat().st_mtime_ns for p in (root / "cases").glob("*.json")} == before
+
+
+def test_an_untouched_case_from_an_older_release_is_brought_up_to_date(tmp_path):
+    root = tmp_path / "training"
+    start = CHRISTMAS_WEEK[2]
+    store = install_training(root, PREPARED, clock=lambda: PREPARED)
+    old = store.load("OH-TRAIN-PUNCH")
+    older = old.model_copy(update={"history": old.history[:-3]})  # as an earlier release wrote it
+    store.replace_all([older if s.id == "OH-TRAIN-PUNCH" else store.load(s.id) for s in store.summaries()])
+    store = install_training(root, start, clock=lambda: start)
+    assert store.load("OH-TRAIN-PUNCH") == next(s.case for s in load_scenarios(start) if s.case_id == "OH-TRAIN-PUNCH")
