@@ -69,7 +69,8 @@ def test_the_files_are_what_the_picker_and_loader_expect():
     assert len(raw) >= 5
     ids = set()
     for key, data in raw.items():
-        assert set(data) == {"title", "teaching_points", "anchor", "case"}, key
+        assert set(data) == {"title", "teaching_points", "anchor", "stopped_at", "expect", "case"}, key
+        assert data["stopped_at"].strip(), key
         assert data["title"].strip()
         assert 2 <= len(data["teaching_points"]) <= 4 and all(p.strip() for p in data["teaching_points"]), key
         anchor = datetime.fromisoformat(data["anchor"])
@@ -167,11 +168,11 @@ def test_the_scenarios_take_different_paths(by_now, now):
     assert len(points) == len(cases)
 
 
-# --- moving the story to this week ------------------------------------------------------------------
+# --- placing the story on the calendar (and tests/test_scenario_clock.py) -------------------------
 
 
 @pytest.mark.parametrize("now", NOWS)
-def test_moving_keeps_weekdays_and_never_passes_now(by_now, now):
+def test_placing_keeps_times_of_day_and_never_passes_now(by_now, now):
     raw = _raw_files()
     for key, s in by_now[now].items():
         before = _times(raw[key]["case"])
@@ -180,16 +181,14 @@ def test_moving_keeps_weekdays_and_never_passes_now(by_now, now):
         moves = set()
         for old, new in zip(before, after, strict=True):
             old_l, new_l = old.astimezone(LONDON), new.astimezone(LONDON)
-            assert new_l.weekday() == old_l.weekday(), (key, old, new)
             assert new_l.time() == old_l.time(), (key, old, new)  # the London wall clock, as written
-            days = (new_l.date() - old_l.date()).days
-            assert days % 7 == 0
-            moves.add(days)
+            moves.add((new_l.date() - old_l.date()).days)
             assert new <= now, (key, new, now)
-        assert len(moves) == 1, f"{key}: every time moves by the same number of weeks"
+        assert len(moves) == 1, f"{key}: every time moves by the same number of days"
         anchor = as_utc(datetime.fromisoformat(raw[key]["anchor"]))
         assert (s.anchor.astimezone(LONDON).date() - anchor.astimezone(LONDON).date()).days in moves
-        assert now - timedelta(days=7, hours=1) < s.anchor <= now, (key, s.anchor)
+        assert now - timedelta(days=21) < s.anchor <= now, (key, s.anchor)
+        assert s.expect.problems(s.case, now) == [], key  # it reads as its teaching points say
 
 
 def test_the_repeat_victims_cases_move_together(by_now):

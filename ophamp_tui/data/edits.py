@@ -29,9 +29,13 @@ class EditError(ValueError):
     """A change that cannot be applied; the message says what to fix."""
 
 
-def new_case_id(when: datetime) -> str:
+TRAINING_PREFIX = "OH-TRAIN-"  # training's case references say so (as the scenarios' do)
+
+
+def new_case_id(when: datetime, *, training: bool = False) -> str:
+    """``OH-261123-K7QX``; in training ``OH-TRAIN-261123-K7QX``, never a live-style reference."""
     tail = "".join(secrets.choice(ID_ALPHABET) for _ in range(4))
-    return f"OH-{as_utc(when):%y%m%d}-{tail}"
+    return f"{TRAINING_PREFIX if training else 'OH-'}{as_utc(when):%y%m%d}-{tail}"
 
 
 def new_case(
@@ -162,8 +166,11 @@ def linked_to(case: Case, other_id: str) -> Edit:
     )
 
 
-def case_from_form(values: dict[str, Any], by: Actor, now: datetime, *, case_id: str | None = None) -> Case:
-    """A new case from the parsed new-case form (keys are paths into the case: ``victim.name``...)."""
+def case_from_form(
+    values: dict[str, Any], by: Actor, now: datetime, *, case_id: str | None = None, training: bool = False
+) -> Case:
+    """A new case from the parsed new-case form (keys are paths into the case: ``victim.name``...);
+    ``training`` gives it a training reference (``OH-TRAIN-...``) unless ``case_id`` is given."""
 
     def part(prefix: str) -> dict[str, Any]:
         return {
@@ -184,7 +191,7 @@ def case_from_form(values: dict[str, Any], by: Actor, now: datetime, *, case_id:
         vulnerable_intimidated=bool(values.get("vulnerable_intimidated")),
         by=by,
         now=now,
-        case_id=case_id,
+        case_id=case_id or (new_case_id(now, training=True) if training else None),
     )
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from . import atomic
 from .checklist import STEPS
-from .deadlines import enhanced_reasons, vrr_deadline, vrr_scheme
+from .clock import fmt_local_date
+from .deadlines import enhanced_reasons, rui_since, vrr_deadline, vrr_scheme
 from .models import Case
 
 INTRO = (
@@ -23,7 +24,7 @@ INTRO = (
 )
 
 DEVELOPMENTS = (
-    "an arrest, an interview, release on bail or under investigation, a change to bail, a charge, "
+    "an arrest, an interview, release on bail or under investigation (RUI), a change to bail, a charge, "
     "a decision not to charge, or the CPS dropping or changing the charge"
 )
 
@@ -53,6 +54,18 @@ def _updates(case: Case) -> str:
     return (
         f"You will be told within 5 working days of each development: {DEVELOPMENTS} (Victims' Code "
         "Right 6). You will also be told the outcome, and any sentence (Right 9)."
+    )
+
+
+def _rui(case: Case) -> str:
+    """What release under investigation means for the victim, while the suspect is on it."""
+    since = rui_since(case)
+    if since is None:
+        return ""
+    return (
+        f"The suspect was released under investigation (RUI) on {fmt_local_date(since)}. RUI has no time "
+        "limit and no conditions, so the investigation can take a while: you will still be told of each "
+        "development, and you can ask your investigating officer how it is going at any time."
     )
 
 
@@ -92,6 +105,9 @@ def what_to_expect(case: Case) -> str:
     if known:
         lines += ["", "Who to contact:"] + [f"  {label}: {who}" for label, who in known]
     lines += ["", _updates(case)]
+    rui = _rui(case)
+    if rui:
+        lines.append(rui)
     if case.steps["longer_term"].fields.get("victim_support_declined") is True:
         lines.append(
             "You said you did not want your details passed to victim support services (Victims' Code "

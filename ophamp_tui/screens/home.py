@@ -19,6 +19,7 @@ from textual.widgets.data_table import ColumnKey
 from ..data.caselist import CaseList, Row, victim_index
 from ..data.clock import fmt_by, fmt_short_date
 from ..data.queues import due_items
+from ..data.scenarios import scenario_names
 from ..data.store_api import CaseStore, StoreError
 from ..data.text import plural, same_number
 from ..widgets.footer import QuietFooter
@@ -88,6 +89,7 @@ class HomeScreen(Screen[None]):
         self._reading = threading.Lock()  # held while the store is read in the background
         self._read_again = False
         self._drawn: tuple[object, ...] | None = None  # what the table was last filled for
+        self._scenario_names: dict[str, str] = {}  # training: case id -> the scenario's name
         self._shown_ids: list[str] = []  # the cases in the table, top to bottom
         self._filled = 0  # how many of them have been added to the table so far
         self._filling = 0  # goes up each time the table is refilled
@@ -111,7 +113,9 @@ class HomeScreen(Screen[None]):
         table.add_column("", width=4, key="flags")
         table.add_column("Victim", width=18, key="victim")
         table.add_column("Incident", width=8, key="date")
-        table.add_column("Offence", width=15, key="offence")
+        # Training: the scenario's name where the offence would be, so a class can find each story.
+        self._scenario_names = scenario_names() if getattr(self.app, "training", False) else {}
+        table.add_column("Scenario" if self._scenario_names else "Offence", width=15, key="offence")
         table.add_column("Done", width=5, key="progress")
         table.add_column("Next", width=15, key="next")
         self._fit_columns()
@@ -279,7 +283,7 @@ class HomeScreen(Screen[None]):
             self._flags(row),
             Text(row.victim, no_wrap=True, overflow="ellipsis"),
             Text(fmt_short_date(row.occurred_at)),
-            Text(row.offence, no_wrap=True, overflow="ellipsis"),
+            Text(self._scenario_names.get(row.id, row.offence), no_wrap=True, overflow="ellipsis"),
             Text(row.progress),
             Text(row.next_step, no_wrap=True, overflow="ellipsis"),
         )
