@@ -160,3 +160,16 @@ async def test_teaching_points_for_a_scenario_in_training_only(tmp_path):
         pilot.app.screen.open_case(sorted(s.id for s in live.store.summaries())[0])
         await pilot.pause()
         assert "Teaching" not in screen_text(pilot)
+
+
+async def test_a_case_logged_in_training_has_a_training_reference(tmp_path):
+    """(Live references are OH-<date>-..., checked by the new-case walk in test_walk.py.)"""
+    from .test_walk import new_case
+
+    app = make_app(tmp_path, clock=fixed_clock(NOW))
+    app.training = True
+    async with app.run_test(size=(80, 24)) as pilot:
+        await new_case(pilot)
+        ids = app.store.case_ids()
+    assert len(ids) == 1
+    assert ids[0].startswith("OH-TRAIN-")

@@ -212,7 +212,7 @@ class NewCaseScreen(FreshScreen, LocalFocusStyles, Screen[None]):
                 markup=False,
             )
             return
-        case = case_from_form(values, user, self.app.clock())
+        case = case_from_form(values, user, self.app.clock(), training=self.app.training)
         try:
             self.store.create(case)
         except StoreError as exc:
