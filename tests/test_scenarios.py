@@ -69,8 +69,9 @@ def test_the_files_are_what_the_picker_and_loader_expect():
     assert len(raw) >= 5
     ids = set()
     for key, data in raw.items():
-        assert set(data) == {"title", "teaching_points", "anchor", "stopped_at", "expect", "case"}, key
+        assert set(data) == {"title", "list_name", "teaching_points", "anchor", "stopped_at", "expect", "case"}, key
         assert data["stopped_at"].strip(), key
+        assert 0 < len(data["list_name"]) <= 15, key  # fits the case list's Scenario column at 80x24
         assert data["title"].strip()
         assert 2 <= len(data["teaching_points"]) <= 4 and all(p.strip() for p in data["teaching_points"]), key
         anchor = datetime.fromisoformat(data["anchor"])

@@ -188,7 +188,7 @@ async def test_learner_mode_hides_answers_until_revealed(tmp_path):
     app = demo_app(tmp_path)
     async with app.run_test(size=(120, 34)) as pilot:
         await pilot.pause()
-        app.screen.open_case("OH-TRAIN-SPIT")
+        app.screen.open_case("OH-TRAIN-SICK")  # its weekly welfare call is overdue, whatever the day
         await pilot.pause()
         shown = screen_text(pilot)
         assert "▶" in shown and "OVERDUE" in shown

@@ -2,7 +2,8 @@
 
 The scenarios are data files in the package (``ophamp_tui/scenarios/*.json``)::
 
-    {"title": "...", "teaching_points": ["..."], "anchor": "<ISO UTC>", "stopped_at": "the morning after, 10:00",
+    {"title": "...", "list_name": "Spit in custody", "teaching_points": ["..."], "anchor": "<ISO UTC>",
+     "stopped_at": "the morning after, 10:00",
      "expect": {"due": ["Referral: Occupational Health", ...], "overdue": [...], "incident_age_days": [0, 3]},
      "case": {<Case record>}}
 
@@ -158,13 +159,17 @@ def scenario_titles() -> list[tuple[str, str]]:
 
 
 def scenario_names() -> dict[str, str]:
-    """Each scenario's case id and the name its title starts with ("Spitting in custody"), for the case list."""
+    """Each scenario's case id and its short name for the case list's 15-column Scenario column
+    (``list_name``, e.g. "Spit in custody"; else the part of its title before the colon)."""
     names = {}
     for stem, text in _files():
         raw = _raw(stem, text)
         case_id = raw["case"].get("id")
         if isinstance(case_id, str):
-            names[case_id] = raw["title"].split(":", 1)[0].strip()
+            short = raw.get("list_name")
+            names[case_id] = (
+                short if isinstance(short, str) and short.strip() else raw["title"].split(":", 1)[0].strip()
+            )
     return names
 
 
