@@ -164,12 +164,20 @@ async def test_teaching_points_for_a_scenario_in_training_only(tmp_path):
 
 async def test_a_case_logged_in_training_has_a_training_reference(tmp_path):
     """(Live references are OH-<date>-..., checked by the new-case walk in test_walk.py.)"""
-    from .test_walk import new_case
+    from .ui_helpers import choose, pick_many, type_text
 
     app = make_app(tmp_path, clock=fixed_clock(NOW))
     app.training = True
     async with app.run_test(size=(80, 24)) as pilot:
-        await new_case(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "victim.name", "PC Alex Morgan")
+        await type_text(pilot, "victim.number", "PC 7788")
+        await type_text(pilot, "incident.occurred_at", "today 09:30")
+        await pick_many(pilot, "incident.methods", ["spit"])
+        await choose(pilot, "incident.injury", "None")
+        await choose(pilot, "incident.medical", "None")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         ids = app.store.case_ids()
-    assert len(ids) == 1
-    assert ids[0].startswith("OH-TRAIN-")
+    assert len(ids) == 1 and ids[0].startswith("OH-TRAIN-"), ids
