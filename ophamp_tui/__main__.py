@@ -78,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PX",
         help="text size in the browser, in pixels (default 16; e.g. 24 for a projector)",
     )
+    serve.add_argument(
+        "--reset",
+        action="store_true",
+        help="first restore every scenario of the shared training store to its starting point (each tab's "
+        "own copy always starts afresh)",
+    )
     from .store_cli import add_commands
 
     add_commands(sub)  # ophamp store copy

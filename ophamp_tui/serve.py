@@ -40,7 +40,10 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server
 from yarl import URL
 
-from .data.paths import end_training_session, new_session_name, remove_stale_session_stores
+from .data.clock import now_utc
+from .data.errors import StoreError
+from .data.paths import demo_store, end_training_session, new_session_name, remove_stale_session_stores
+from .data.scenarios import install_training
 
 log = logging.getLogger("ophamp.serve")
 
@@ -435,6 +438,14 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--font-size must be between {FONT_SIZES[0]} and {FONT_SIZES[1]} (pixels).")
     if args.live and args.shared:
         return _fail("--shared is for training; --live already serves the one live store.")
+    if args.reset:
+        if args.live:
+            return _fail("--reset is for training: the live store is never reset.")
+        try:
+            install_training(demo_store(), now_utc(), reset=True)  # under the store's lock
+        except (StoreError, OSError) as exc:
+            return _fail(str(exc))
+        print("ophamp: every scenario of the shared training store is back at its starting point.", flush=True)
     server = OphampServer(
         host=args.host,
         port=args.port,

@@ -47,3 +47,28 @@ def test_serve_answers_on_localhost(tmp_path):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_serve_reset_restores_the_shared_training_store_first(tmp_path, monkeypatch, capsys):
+    """`ophamp serve --reset`: the trainer's one training store back at its starting point before serving."""
+    from ophamp_tui import serve as serve_module
+    from ophamp_tui.__main__ import main
+    from ophamp_tui.data.clock import now_utc
+    from ophamp_tui.data.models import Actor
+    from ophamp_tui.data.paths import demo_store
+    from ophamp_tui.data.scenarios import install_training
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    store = install_training(demo_store(), now_utc())
+    case_id = sorted(store.case_ids())[0]
+    before = store.load(case_id).rev
+    store.update(case_id, Actor(name="PC Learner", number="PC 1", role="officer"), sets={"closed_reason": "test"})
+    assert store.load(case_id).closed_reason == "test"
+    served: list[bool] = []
+    monkeypatch.setattr(serve_module.OphampServer, "serve", lambda self: served.append(True))
+    assert main(["serve", "--reset", "--port", str(free_port())]) == 0
+    assert served and "back at its starting point" in capsys.readouterr().out
+    again = install_training(demo_store(), now_utc())
+    assert not again.load(case_id).closed_reason and again.load(case_id).rev == before
+    assert main(["serve", "--reset", "--live", "--port", str(free_port())]) == 2
+    assert "never reset" in capsys.readouterr().err

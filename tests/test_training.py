@@ -107,6 +107,7 @@ async def test_what_to_expect_is_shown_and_exported_as_text(tmp_path):
     exported = folder / f"what-to-expect-{case_id}.txt"
     body = exported.read_text(encoding="utf-8")
     assert victim in body and "10. Local senior managers review your case" in body
+    assert body.startswith("TRAINING - FICTIONAL CASE, NOT A REAL VICTIM")  # a handout never passes for real
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 

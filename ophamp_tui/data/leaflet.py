@@ -89,6 +89,8 @@ def _review(case: Case) -> str:
 def what_to_expect(case: Case) -> str:
     """The leaflet for this case: the ten promises, and the names and dates that are known so far."""
     lines = ["WHAT YOU CAN EXPECT - Op Hampshire", "", f"For: {case.victim.name}", f"Case reference: {case.id}"]
+    if case.fictional:  # a training scenario or a seeded case: a handout must never pass for a real one
+        lines[:0] = ["TRAINING - FICTIONAL CASE, NOT A REAL VICTIM", ""]
     crime_ref = case.steps["crime_recorded"].fields.get("crime_ref")
     if crime_ref:
         lines.append(f"Crime reference: {crime_ref}")
