@@ -10,7 +10,7 @@ from ophamp_tui.app import OpHampApp
 from ophamp_tui.data import choices as C
 from ophamp_tui.data.edits import case_from_form, new_case_id
 from ophamp_tui.data.leaflet import what_to_expect
-from ophamp_tui.data.scenarios import install_training, load_scenarios, scenario_titles
+from ophamp_tui.data.scenarios import install_training, load_scenarios, scenario_names, scenario_titles
 
 from .ui_helpers import SERGEANT, fixed_clock, screen_text
 
@@ -27,9 +27,10 @@ async def test_the_training_list_names_each_scenario(tmp_path):
         await pilot.pause()
         text = screen_text(pilot)
         assert "Scenario" in text
-        for _key, title in scenario_titles():
-            name = title.split(":", 1)[0]
-            assert name[:14] in text, name  # the start of each scenario's name, in its row
+        names = scenario_names()
+        assert len(names) == len(scenario_titles())
+        for name in names.values():
+            assert name in text, name  # each scenario's short name, whole, in its row
 
 
 def test_every_scenario_suspect_status_follows_its_story():
