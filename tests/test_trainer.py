@@ -243,3 +243,30 @@ async def test_teaching_points_name_their_step_and_enter_opens_it(tmp_path):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.case_id == "OH-TRAIN-SPIT"
+
+
+async def test_learner_mode_hides_overdue_on_the_list_and_in_the_queues(tmp_path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "with something overdue" in text and "!" in line_with(text, "Tarrowmere")
+        await palette(pilot, "Learner mode")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "with something overdue" not in text
+        assert all("!" not in line for line in text.splitlines() if "Tarrowmere" in line)
+        await pilot.press("o")
+        await settle(pilot)
+        assert "Hidden in learner mode" in screen_text(pilot)
+        assert "Welfare contact (sick leave)" not in screen_text(pilot)
+        await pilot.press("ctrl+o")  # the trainer reveals: the queue shows it at once
+        await settle(pilot)
+        assert "Welfare contact (sick leave)" in screen_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "with something overdue" in screen_text(pilot)
+
+
+def line_with(text: str, words: str) -> str:
+    return next(line for line in text.splitlines() if words in line)

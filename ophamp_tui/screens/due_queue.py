@@ -27,6 +27,7 @@ class DueQueueScreen(QueueScreen):
     # the line under the table (the highlighted item in full).
     COLUMNS = (("Due", 16), ("What", 31), ("Victim", 15), ("", 7))
     EMPTY = EMPTY
+    ANSWERS = True
 
     def _number(self) -> str:
         return self.app.user.number if self.app.user else ""

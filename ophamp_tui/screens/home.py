@@ -207,7 +207,7 @@ class HomeScreen(Screen[None]):
         rows = self.cases.naming(me) if me else []
         summaries = [s for r in rows if (s := self.cases.summary(r.id)) is not None]
         items = due_items(summaries, me, self.app.clock()) if summaries else []
-        banner.display = bool(items)
+        banner.display = bool(items) and not self.app.hiding_answers  # training's learner mode: a quiz
         if not items:
             return
         first = items[0]
@@ -317,7 +317,7 @@ class HomeScreen(Screen[None]):
         elif self.focused is None:
             table.focus()
         total = len(self.cases)
-        late = self.cases.late
+        late = 0 if self.app.hiding_answers else self.cases.late
         text = f"{shown} of {plural(total, 'case')}" if query.strip() or self._mine else plural(total, "case")
         if self._mine:
             text = "My cases: " + text + " (m: show all)"
@@ -328,12 +328,21 @@ class HomeScreen(Screen[None]):
         text += " · ! overdue R repeat H hate E enhanced F fictional X damaged"
         self.query_one("#count", Label).update(Content(text) if not empty else Content(""))
 
-    @staticmethod
-    def _flags(row: Row) -> Text:
+    def answers_changed(self) -> None:
+        """Training's learner mode switched, or its answers revealed (Ctrl+O): the overdue flags, the count
+        and "Due from you" follow."""
+        if self.cases is None or not self.is_mounted:
+            return
+        self._cells.clear()
+        self._drawn = None
+        self._fill(None)
+        self._show_due()
+
+    def _flags(self, row: Row) -> Text:
         flags = Text()
         if row.state == "damaged":
             flags.append("X", style="bold red")
-        if row.overdue:
+        if row.overdue and not self.app.hiding_answers:
             flags.append("!", style="bold red")
         if row.repeat:
             flags.append("R", style="bold yellow")

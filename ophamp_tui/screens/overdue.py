@@ -25,6 +25,7 @@ class OverdueScreen(QueueScreen):
     # is in the line under the table (the highlighted item in full).
     COLUMNS = (("Overdue", 7), ("What", 31), ("Victim", 15), ("Was due", 16))
     EMPTY = EMPTY
+    ANSWERS = True
 
     def load_items(self, summaries: list[CaseSummary]) -> list[OverdueItem]:
         items = overdue_items(summaries, self.app.clock())

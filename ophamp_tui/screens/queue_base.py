@@ -53,6 +53,9 @@ class QueueScreen(Screen[None]):
     #: cells of padding per column, plus two for the scrollbar, must come to 80 or less.
     COLUMNS: tuple[tuple[str, int], ...] = ()
     EMPTY = ""
+    #: The queue gives away what is overdue: hidden in training's learner mode until revealed (Ctrl+O).
+    ANSWERS = False
+    HIDDEN = "Hidden in learner mode, so the class can work it out: Ctrl+O reveals it.\n\nEscape goes back."
 
     def __init__(self, store: CaseStore) -> None:
         super().__init__()
@@ -105,7 +108,9 @@ class QueueScreen(Screen[None]):
         table = self.query_one("#queue", DataTable)
         was = self.identity(self.items[table.cursor_row]) if 0 <= table.cursor_row < len(self.items) else None
         row = table.cursor_row
-        self.items = self.load_items(self.store.summaries())
+        hidden = self.ANSWERS and self.app.hiding_answers
+        self.items = [] if hidden else self.load_items(self.store.summaries())
+        self.query_one("#queue-empty", Static).update(Content(self.HIDDEN if hidden else self.EMPTY))
         table.clear()
         for n, item in enumerate(self.items):
             table.add_row(*self.cells(item), key=str(n))
@@ -124,6 +129,11 @@ class QueueScreen(Screen[None]):
         else:
             table.focus()
         self._show_detail()
+
+    def answers_changed(self) -> None:
+        """Training's learner mode switched, or its answers revealed."""
+        if self.is_mounted:
+            self.reload()
 
     @on(DataTable.RowHighlighted, "#queue")
     def _show_detail(self) -> None:
