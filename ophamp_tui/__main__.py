@@ -241,25 +241,16 @@ def _due(args: argparse.Namespace) -> int:
     import json
 
     from .data.clock import now_utc
+    from .data.open_store import open_existing
     from .data.paths import resolve_store
     from .data.queues import due_items, due_json, due_text
-    from .data.store import Store, StoreError
-    from .data.store_api import CaseStore
+    from .data.store import StoreError
     from .data.text import normalise_number
 
     if not normalise_number(args.due_for):
         return _fail("--for needs a collar or staff number, such as 'PS 4521'.")
-    target = resolve_store(args.due_store or args.store)
-    store: CaseStore
     try:
-        if isinstance(target, str):
-            from .data.store_pg import PgStore
-
-            store = PgStore(target)
-        else:
-            if not (target / "store.json").exists() and not (target / "cases").exists():
-                return _fail(f"{target} is not an ophamp store (no cases there). Say which with --store PATH.")
-            store = Store(target)
+        store = open_existing(resolve_store(args.due_store or args.store))
         now = now_utc()
         items = due_items(store.iter_summaries(), args.due_for, now)
     except (StoreError, OSError) as exc:

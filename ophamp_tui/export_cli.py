@@ -86,13 +86,12 @@ def export_command(args: argparse.Namespace, out: TextIO | None = None, err: Tex
 
     from .data.clock import now_utc  # noqa: PLC0415 - loaded only for this command
     from .data.errors import StoreError  # noqa: PLC0415 - loaded only for this command
+    from .data.open_store import open_existing  # noqa: PLC0415 - loaded only for this command
     from .data.paths import config_dir, demo_store, resolve_store  # noqa: PLC0415 - loaded only for this command
 
     store: Any = None
     try:
-        store = _open(demo_store() if args.demo else resolve_store(args.export_store or args.store))
-        if isinstance(store, str):
-            return _fail(err, store)
+        store = open_existing(demo_store() if args.demo else resolve_store(args.export_store or args.store))
         now = now_utc()
         pseudo = None
         if args.anonymise or args.national:
@@ -181,16 +180,3 @@ def _one(fmt: str, row: dict[str, Any], columns: list[str], training: bool, pseu
     else:
         X.write_csv([row], columns, buf)
     return buf.getvalue()
-
-
-def _open(target: Path | str) -> Any:
-    """The store named, or a message saying why it cannot be exported from (never created here)."""
-    from .data.store import Store  # noqa: PLC0415 - loaded only for this command
-
-    if isinstance(target, str):
-        from .data.store_pg import PgStore  # noqa: PLC0415 - loaded only for this command
-
-        return PgStore(target)
-    if not (target / "store.json").exists() and not (target / "cases").exists():
-        return f"{target} is not an ophamp store (no cases there). Say which with --store PATH."
-    return Store(target)

@@ -29,10 +29,10 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def report_command(args: argparse.Namespace) -> int:
     from .data.clock import now_utc
+    from .data.open_store import open_existing
     from .data.paths import resolve_store
     from .data.report import as_json, as_markdown, as_text, build_report, parse_period
-    from .data.store import Store
-    from .data.store_api import CaseStore, StoreError
+    from .data.store_api import StoreError
 
     now = now_utc()
     try:
@@ -40,19 +40,8 @@ def report_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ophamp: --period: {exc}.", file=sys.stderr)
         return 2
-    target = resolve_store(args.report_store or args.store)
-    store: CaseStore
     try:
-        if isinstance(target, str):
-            from .data.store_pg import PgStore
-
-            store = PgStore(target)
-        else:
-            if not (target / "store.json").exists() and not (target / "cases").exists():
-                print(f"ophamp: {target} is not an ophamp store (no cases there). Say which with --store PATH.",
-                      file=sys.stderr)  # fmt: skip
-                return 2
-            store = Store(target)
+        store = open_existing(resolve_store(args.report_store or args.store))
         report = build_report(store, period, now, role=args.role)
     except StoreError as exc:
         print(f"ophamp: {exc}", file=sys.stderr)

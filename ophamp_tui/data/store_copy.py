@@ -31,11 +31,10 @@ from psycopg.conninfo import conninfo_to_dict
 from .edits import is_earlier_version
 from .errors import StoreBusyError, StoreError
 from .models import Case
+from .open_store import open_store
 from .paths import demo_store, is_database_url
 from .scenarios import is_training_store
-from .store import Store
 from .store_api import CaseStore
-from .store_pg import PgStore
 
 __all__ = [
     "BATCH",
@@ -152,9 +151,7 @@ def check_names(source: str | None, target: str | None) -> tuple[str, str]:
 
 
 def _open(name: str) -> CaseStore:
-    if is_database_url(name):
-        return PgStore(name)
-    return Store(Path(name).expanduser())
+    return open_store(name if is_database_url(name) else Path(name).expanduser())
 
 
 def open_source(name: str) -> CaseStore:
