@@ -48,6 +48,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -239,29 +240,7 @@ def run(
             result.problem(f"run {run_no}: more than one save unconfirmed: {[r['seq'] for r in inflight]}")
         lost_before = result.lost
         touched: set[str] = set()
-        for seq in sorted(oks):
-            op = oks[seq]
-            cid = op["case"]
-            touched.add(cid)
-            result.saves_confirmed += 1
-            if op["op"] == "create":
-                result.creates_confirmed += 1
-                confirmed_creates.append(cid)
-                known[cid] = Known()
-                continue
-            if cid not in known:
-                result.problem(f"run {run_no}: saved to {cid}, which no run created")
-                known[cid] = Known(rev=op["rev"] - 1)
-            known[cid].apply(op)
-            if known[cid].rev != op["rev"]:
-                result.problem(f"run {run_no}: {cid} save {seq} returned rev {op['rev']}, expected {known[cid].rev}")
-                known[cid].rev = op["rev"]
-            result.values_confirmed += len(op["sets"])
-            for path, value in op["sets"].items():
-                confirmed_sets.append((cid, op["rev"], path, value))
-            if op["append"]:
-                result.appends_confirmed += 1
-                confirmed_appends.append((cid, *op["append"]))
+        tally_confirmed(run_no, oks, known, result, touched, confirmed_creates, confirmed_sets, confirmed_appends)
 
         # --- the next user opens the store ----------------------------------------------------
         leftovers = temp_files(root)
@@ -380,6 +359,44 @@ def run(
         final_check(root, result, confirmed_sets, confirmed_appends, confirmed_creates)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def tally_confirmed(
+    run_no: int,
+    oks: dict[int, dict[str, Any]],
+    known: dict[str, Known],
+    result: Any,
+    touched: set[str],
+    confirmed_creates: list[str],
+    confirmed_sets: list[tuple[Any, ...]],
+    confirmed_appends: list[tuple[Any, ...]],
+) -> None:
+    """Take in one run's confirmed saves (``oks``, by sequence number), in order: what the store must now
+    hold (``known``, the ``confirmed_*`` lists), counted in ``result``; ids touched go in ``touched``.
+    Shared by the file-store and PostgreSQL crash loops."""
+    for seq in sorted(oks):
+        op = oks[seq]
+        cid = op["case"]
+        touched.add(cid)
+        result.saves_confirmed += 1
+        if op["op"] == "create":
+            result.creates_confirmed += 1
+            confirmed_creates.append(cid)
+            known[cid] = Known()
+            continue
+        if cid not in known:
+            result.problem(f"run {run_no}: saved to {cid}, which no run created")
+            known[cid] = Known(rev=op["rev"] - 1)
+        known[cid].apply(op)
+        if known[cid].rev != op["rev"]:
+            result.problem(f"run {run_no}: {cid} save {seq} returned rev {op['rev']}, expected {known[cid].rev}")
+            known[cid].rev = op["rev"]
+        result.values_confirmed += len(op["sets"])
+        for path, value in op["sets"].items():
+            confirmed_sets.append((cid, op["rev"], path, value))
+        if op["append"]:
+            result.appends_confirmed += 1
+            confirmed_appends.append((cid, *op["append"]))
 
 
 def count_lost(seen: Known, want: Known) -> int:

@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg  # noqa: E402
 
 from benchmarks._crash_child import AT, WHO  # noqa: E402
-from benchmarks.crash_loop import Known, count_lost, machine, matches, observe, read_log, wait_ready  # noqa: E402
+from benchmarks.crash_loop import Known, count_lost, machine, matches, observe, read_log, tally_confirmed, wait_ready  # noqa: E402
 from ophamp_tui.data.edits import new_case  # noqa: E402
 from ophamp_tui.data.models import Case, Incident, Victim  # noqa: E402
 from ophamp_tui.data.store_api import StoreError  # noqa: E402
@@ -216,29 +216,7 @@ def run(
         result.in_transaction += in_tx
         lost_before = result.lost
         touched: set[str] = set()
-        for seq in sorted(oks):
-            op = oks[seq]
-            cid = op["case"]
-            touched.add(cid)
-            result.saves_confirmed += 1
-            if op["op"] == "create":
-                result.creates_confirmed += 1
-                confirmed_creates.append(cid)
-                known[cid] = Known()
-                continue
-            if cid not in known:
-                result.problem(f"run {run_no}: saved to {cid}, which no run created")
-                known[cid] = Known(rev=op["rev"] - 1)
-            known[cid].apply(op)
-            if known[cid].rev != op["rev"]:
-                result.problem(f"run {run_no}: {cid} save {seq} returned rev {op['rev']}, expected {known[cid].rev}")
-                known[cid].rev = op["rev"]
-            result.values_confirmed += len(op["sets"])
-            for path, value in op["sets"].items():
-                confirmed_sets.append((cid, op["rev"], path, value))
-            if op["append"]:
-                result.appends_confirmed += 1
-                confirmed_appends.append((cid, *op["append"]))
+        tally_confirmed(run_no, oks, known, result, touched, confirmed_creates, confirmed_sets, confirmed_appends)
 
         # --- the next user opens the store -------------------------------------------------------
         try:

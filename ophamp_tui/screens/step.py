@@ -118,7 +118,7 @@ class StepScreen(FormScreen):
             if hiding and ("OVERDUE" in fact or fact.startswith("Outstanding")):
                 continue
             text.append("\n" + fact, style="bold red" if "OVERDUE" in fact or fact.startswith("Outstanding") else "")
-        # A held save may land after this screen was closed (or before it is drawn): nothing to show then.
+        # A save may come back before this screen's widgets are mounted: nothing to show yet (on_mount shows it).
         for status in self.query("#step-status").results(Static):
             status.update(text)
 
