@@ -37,7 +37,7 @@ from ophamp_tui.data import atomic  # noqa: E402
 from ophamp_tui.data.checklist import STEPS  # noqa: E402
 from ophamp_tui.data.clock import add_working_days  # noqa: E402
 from ophamp_tui.data.edits import new_case  # noqa: E402
-from ophamp_tui.data.models import Actor, Incident, LogEntry, Victim  # noqa: E402
+from ophamp_tui.data.models import Actor, Case, Incident, LogEntry, Victim  # noqa: E402
 from ophamp_tui.data.store import Store  # noqa: E402
 
 AT = datetime(2026, 6, 9, 10, 0, tzinfo=UTC)
@@ -52,6 +52,43 @@ FIELDS: tuple[str, ...] = (
 LOGS = ("updates", "welfare_contacts")
 PADDING = (0, 0, 0, 40, 400, 4000)  # vary the file size, so some writes take longer
 MAX_SAVES = 100_000  # a safety net: the parent kills the child long before this
+
+
+def crash_case(run: int, seq: int, case_id: str) -> Case:
+    """The case a crash-loop child creates (shared with ``_crash_child_pg``)."""
+    return new_case(
+        victim=Victim(name=f"Victim {run}.{seq}", number=f"PC {1000 + run % 9000}"),
+        incident=Incident(occurred_at=AT, location="Crash loop"),
+        by=WHO,
+        now=AT,
+        case_id=case_id,
+    )
+
+
+def random_change(
+    rng: random.Random, run: int, seq: int, ids: list[str]
+) -> tuple[str, dict[str, str], list[str] | None, LogEntry | None]:
+    """(case id, fields set, [log, entry id] or None, the entry) of a random save to one of ``ids``, mostly
+    the newest (shared with ``_crash_child_pg``)."""
+    case_id = rng.choice(ids[-5:]) if rng.random() < 0.8 else rng.choice(ids)
+    sets: dict[str, str] = {}
+    if rng.random() < 0.8:
+        for i, path in enumerate(rng.sample(FIELDS, rng.randint(1, 3))):
+            sets[path] = f"r{run}s{seq}f{i}" + " x" * rng.choice(PADDING)
+    append = None
+    entry = None
+    if not sets or rng.random() < 0.4:
+        log_name = rng.choice(LOGS)
+        entry = LogEntry(
+            id=f"L{run}-{seq}",
+            at=AT,
+            by=WHO,
+            recorded_at=AT,
+            method="phone",
+            summary=f"r{run}s{seq} " + "y" * rng.choice(PADDING),
+        )
+        append = [log_name, entry.id]
+    return case_id, sets, append, entry
 
 
 def main(argv: list[str]) -> int:
@@ -77,35 +114,13 @@ def main(argv: list[str]) -> int:
         if not ids or rng.random() < 0.12:
             case_id = f"CR-{run:05d}-{made:02d}"
             made += 1
-            case = new_case(
-                victim=Victim(name=f"Victim {run}.{seq}", number=f"PC {1000 + run % 9000}"),
-                incident=Incident(occurred_at=AT, location="Crash loop"),
-                by=WHO,
-                now=AT,
-                case_id=case_id,
-            )
+            case = crash_case(run, seq, case_id)
             op = {"seq": seq, "op": "create", "case": case_id}
             note({"t": "try", **op}, sync=False)
             store.create(case)
             note({"t": "ok", **op, "rev": 0}, sync=True)
             continue
-        case_id = rng.choice(ids[-5:]) if rng.random() < 0.8 else rng.choice(ids)
-        sets: dict[str, str] = {}
-        if rng.random() < 0.8:
-            for i, path in enumerate(rng.sample(FIELDS, rng.randint(1, 3))):
-                sets[path] = f"r{run}s{seq}f{i}" + " x" * rng.choice(PADDING)
-        append = None
-        if not sets or rng.random() < 0.4:
-            log_name = rng.choice(LOGS)
-            entry = LogEntry(
-                id=f"L{run}-{seq}",
-                at=AT,
-                by=WHO,
-                recorded_at=AT,
-                method="phone",
-                summary=f"r{run}s{seq} " + "y" * rng.choice(PADDING),
-            )
-            append = [log_name, entry.id]
+        case_id, sets, append, entry = random_change(rng, run, seq, ids)
         op = {"seq": seq, "op": "update", "case": case_id, "sets": sets, "append": append}
         note({"t": "try", **op}, sync=False)
         updated = store.update(case_id, WHO, sets=sets or None, appends={append[0]: entry} if append else None)

@@ -34,11 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
-from benchmarks._crash_child import AT, FIELDS, LOGS, MAX_SAVES, PADDING, WHO  # noqa: E402
+from benchmarks._crash_child import AT, MAX_SAVES, WHO, crash_case, random_change  # noqa: E402
 from ophamp_tui.data import store_pg  # noqa: E402
 from ophamp_tui.data.clock import add_working_days  # noqa: E402
-from ophamp_tui.data.edits import new_case  # noqa: E402
-from ophamp_tui.data.models import Incident, LogEntry, Victim  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
@@ -80,35 +78,13 @@ def main(argv: list[str]) -> int:
         if not ids or rng.random() < 0.12:
             case_id = f"CR-{run:05d}-{made:02d}"
             made += 1
-            case = new_case(
-                victim=Victim(name=f"Victim {run}.{seq}", number=f"PC {1000 + run % 9000}"),
-                incident=Incident(occurred_at=AT, location="Crash loop"),
-                by=WHO,
-                now=AT,
-                case_id=case_id,
-            )
+            case = crash_case(run, seq, case_id)
             op = {"seq": seq, "op": "create", "case": case_id}
             note({"t": "try", **op}, sync=False)
             store.create(case)
             note({"t": "ok", **op, "rev": 0}, sync=True)
             continue
-        case_id = rng.choice(ids[-5:]) if rng.random() < 0.8 else rng.choice(ids)
-        sets: dict[str, str] = {}
-        if rng.random() < 0.8:
-            for i, path in enumerate(rng.sample(FIELDS, rng.randint(1, 3))):
-                sets[path] = f"r{run}s{seq}f{i}" + " x" * rng.choice(PADDING)
-        append = None
-        if not sets or rng.random() < 0.4:
-            log_name = rng.choice(LOGS)
-            entry = LogEntry(
-                id=f"L{run}-{seq}",
-                at=AT,
-                by=WHO,
-                recorded_at=AT,
-                method="phone",
-                summary=f"r{run}s{seq} " + "y" * rng.choice(PADDING),
-            )
-            append = [log_name, entry.id]
+        case_id, sets, append, entry = random_change(rng, run, seq, ids)
         before = store.load(case_id) if sabotage is not None else None
         op = {"seq": seq, "op": "update", "case": case_id, "sets": sets, "append": append}
         note({"t": "try", **op}, sync=False)
