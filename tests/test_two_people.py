@@ -179,7 +179,9 @@ def test_quit_says_what_could_not_be_saved_and_lets_you_stay(tmp_path):
         time.sleep(0.5)
         assert not term.exited()
         term.send(CTRL_U)
-        term.send("today 00:00")  # a date now, but before the incident: still not valid
+        # A date now, but before the incident (3 hours ago): still not valid. Two days back, not "today
+        # 00:00", which is after the incident between midnight and 3 am.
+        term.send((datetime.now() - timedelta(days=2)).strftime("%d/%m/%Y %H:%M"))
         term.send(CTRL_Q)
         term.wait_for("is before the")
         term.wait_for("Quit anyway")
